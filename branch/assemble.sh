@@ -44,7 +44,7 @@ while read -r entry; do
 			[ -f "$FAMFS_TOP/$path" ] || die "$(basename "$entry"): no file $path"
 			mkdir -p "$(dirname "$path")"
 			cp "$FAMFS_TOP/$path" "$path"
-			git add "$path"
+			git add -f "$path"
 			echo "$path" >> "$brought"
 			;;
 		diff:)

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * famfs - a file system for memory that several hosts share (CXL
+ * fabric-attached memory), exposed by a device-dax instance.
+ *
+ * famfs keeps no metadata on its device. User space replays a log kept in
+ * the shared memory: it creates each file as on ramfs, then tells the file
+ * which ranges of the device back it. This file holds the mount, the super
+ * block and the namespace; the file data path lives elsewhere.
+ */
+
+#define pr_fmt(fmt) "famfs: " fmt
+
+#include <linux/dax.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/magic.h>
+#include <linux/module.h>
+#include <linux/namei.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
+#include "famfs_internal.h"
+
+static const struct inode_operations famfs_dir_inode_operations;
+static const struct inode_operations famfs_file_inode_operations;
+static const struct file_operations famfs_file_operations;
+
+/*
+ * Directories and regular files are the only objects famfs metadata can
+ * describe, so they are the only inodes famfs makes.
+ */
+VISIBLE_IF_KUNIT struct inode *famfs_get_inode(struct super_block *sb,
+					       const struct inode *dir,
+					       umode_t mode)
+{
+	struct inode *inode;
+
+	if (!S_ISDIR(mode) && !S_ISREG(mode))
+		return ERR_PTR(-EINVAL);
+
+	inode = new_inode(sb);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+
+	inode->i_ino = get_next_ino();
+	inode_init_owner(&nop_mnt_idmap, inode, dir, mode);
+	simple_inode_init_ts(inode);
+	if (S_ISDIR(mode)) {
+		inode->i_op = &famfs_dir_inode_operations;
+		inode->i_fop = &simple_dir_operations;
+		/* "." */
+		inc_nlink(inode);
+	} else {
+		inode->i_op = &famfs_file_inode_operations;
+		inode->i_fop = &famfs_file_operations;
+	}
+	return inode;
+}
+EXPORT_SYMBOL_IF_KUNIT(famfs_get_inode);
+
+static int famfs_mknod(struct inode *dir, struct dentry *dentry, umode_t mode)
+{
+	struct inode *inode;
+	int err;
+
+	/* after a memory failure, nothing new may be placed on the device */
+	if (test_bit(FAMFS_DEV_FAILED, &FAMFS_SB(dir->i_sb)->flags))
+		return -EIO;
+
+	inode = famfs_get_inode(dir->i_sb, dir, mode);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+
+	err = security_inode_init_security(inode, dir, &dentry->d_name,
+					   NULL, NULL);
+	if (err) {
+		iput(inode);
+		return err;
+	}
+
+	d_instantiate(dentry, inode);
+	/* like ramfs, the namespace lives in the dcache: pin the dentry */
+	dget(dentry);
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+	return 0;
+}
+
+static int famfs_create(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode, bool excl)
+{
+	return famfs_mknod(dir, dentry, (mode & ~S_IFMT) | S_IFREG);
+}
+
+static int famfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode)
+{
+	int err;
+
+	err = famfs_mknod(dir, dentry, (mode & ~S_IFMT) | S_IFDIR);
+	if (!err)
+		inc_nlink(dir);
+	return err;
+}
+
+/*
+ * No ->symlink, ->mknod or ->tmpfile: the VFS refuses symlinks, device
+ * nodes, fifos and sockets with -EPERM and O_TMPFILE with -EOPNOTSUPP.
+ */
+static const struct inode_operations famfs_dir_inode_operations = {
+	.create		= famfs_create,
+	.lookup		= simple_lookup,
+	.link		= simple_link,
+	.unlink		= simple_unlink,
+	.mkdir		= famfs_mkdir,
+	.rmdir		= simple_rmdir,
+	.rename		= simple_rename,
+};
+
+/*
+ * The size of a famfs file is that of the memory it is given; nothing else
+ * may change it.
+ */
+static int famfs_file_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+			      struct iattr *iattr)
+{
+	struct inode *inode = d_inode(dentry);
+
+	if ((iattr->ia_valid & ATTR_SIZE) && iattr->ia_size != i_size_read(inode))
+		return -EINVAL;
+	return simple_setattr(idmap, dentry, iattr);
+}
+
+static const struct inode_operations famfs_file_inode_operations = {
+	.setattr	= famfs_file_setattr,
+	.getattr	= simple_getattr,
+};
+
+/*
+ * A file has no memory until user space gives it some; until then (and
+ * until the data path exists) it has no data to read or write.
+ */
+static ssize_t famfs_file_no_data(struct kiocb *iocb, struct iov_iter *iter)
+{
+	return -ENODATA;
+}
+
+static int famfs_file_no_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return -ENODATA;
+}
+
+static const struct file_operations famfs_file_operations = {
+	.llseek		= generic_file_llseek,
+	.read_iter	= famfs_file_no_data,
+	.write_iter	= famfs_file_no_data,
+	.mmap		= famfs_file_no_mmap,
+};
+
+static int famfs_show_options(struct seq_file *m, struct dentry *root)
+{
+	umode_t mode = FAMFS_SB(root->d_sb)->root_mode;
+
+	if (mode != FAMFS_DEFAULT_MODE)
+		seq_printf(m, ",mode=%o", mode);
+	return 0;
+}
+
+static const struct super_operations famfs_super_ops = {
+	.statfs		= simple_statfs,
+	.drop_inode	= generic_delete_inode,
+	.show_options	= famfs_show_options,
+};
+
+/*
+ * The device told us (through dax_holder_notify_failure()) that some of its
+ * memory failed, or that it is going away (MF_MEM_PRE_REMOVE from
+ * kill_dax()). famfs cannot move files, so it stops placing new ones and
+ * leaves the pages themselves to the generic memory-failure handling.
+ */
+static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
+				    u64 len, int mf_flags)
+{
+	struct super_block *sb = dax_holder(dax_dev);
+	dev_t devt = dax_inode(dax_dev)->i_rdev;
+
+	/* fs_put_dax() is ending the claim; it waits for us to return */
+	if (!sb)
+		return -EOPNOTSUPP;
+
+	if (!test_and_set_bit(FAMFS_DEV_FAILED, &FAMFS_SB(sb)->flags)) {
+		if (mf_flags & MF_MEM_PRE_REMOVE)
+			pr_err("dax %u:%u is going away; no new files\n",
+			       MAJOR(devt), MINOR(devt));
+		else
+			pr_err("dax %u:%u: memory failure at %#llx, length %#llx; no new files\n",
+			       MAJOR(devt), MINOR(devt), offset, len);
+	}
+
+	return (mf_flags & MF_MEM_PRE_REMOVE) ? 0 : -EOPNOTSUPP;
+}
+
+static const struct dax_holder_operations famfs_dax_holder_ops = {
+	.notify_failure	= famfs_dax_notify_failure,
+};
+
+/*
+ * Resolve the mount source to the number of the character device it names.
+ * Kept apart so that KUnit can replace it: built-in tests run before there
+ * is a /dev to look in, and a mock dax device has no node anyway.
+ */
+VISIBLE_IF_KUNIT int famfs_source_devt(struct fs_context *fc, dev_t *devt)
+{
+	struct inode *inode;
+	struct path path;
+	int err;
+
+	KUNIT_STATIC_STUB_REDIRECT(famfs_source_devt, fc, devt);
+
+	err = kern_path(fc->source, LOOKUP_FOLLOW, &path);
+	if (err) {
+		errorfc(fc, "cannot find %s", fc->source);
+		return err;
+	}
+
+	inode = d_backing_inode(path.dentry);
+	if (!S_ISCHR(inode->i_mode)) {
+		err = invalfc(fc, "%s is not a character device", fc->source);
+	} else if (!may_open_dev(&path)) {
+		errorfc(fc, "%s is on a file system that forbids device access",
+			fc->source);
+		err = -EACCES;
+	} else {
+		*devt = inode->i_rdev;
+	}
+	path_put(&path);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(famfs_source_devt);
+
+/*
+ * Sets up the super block; on failure, ->kill_sb() tears down what was set
+ * up, and famfs_fs_info->dax_dev still holds dax_dev_get()'s reference.
+ */
+static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct famfs_fs_info *fsi = FAMFS_SB(sb);
+	struct inode *root;
+	int err;
+
+	sb->s_magic = FAMFS_SUPER_MAGIC;
+	sb->s_op = &famfs_super_ops;
+	sb->s_blocksize = PAGE_SIZE;
+	sb->s_blocksize_bits = PAGE_SHIFT;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_time_gran = 1;
+
+	/*
+	 * The holder claim is what makes a device famfs' alone: a second
+	 * mount, here or on another mount point, fails here.
+	 */
+	err = fs_dax_get(fsi->dax_dev, sb, &famfs_dax_holder_ops);
+	if (err) {
+		errorfc(fc, "%s is %s", fc->source,
+			err == -EBUSY ? "in use by another holder" : "not alive");
+		return err;
+	}
+	/* the claim holds a reference of its own */
+	put_dax(fsi->dax_dev);
+
+	root = famfs_get_inode(sb, NULL, S_IFDIR | fsi->root_mode);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	sb->s_root = d_make_root(root);
+	if (!sb->s_root)
+		return -ENOMEM;
+	return 0;
+}
+
+static int famfs_get_tree(struct fs_context *fc)
+{
+	struct famfs_fs_info *fsi = fc->s_fs_info;
+	struct dax_device *dax_dev;
+	dev_t devt;
+	int err;
+
+	if (!fc->source)
+		return invalfc(fc, "no source: give the path of a devdax device");
+
+	/* refuse a bad source before a super block exists */
+	err = famfs_source_devt(fc, &devt);
+	if (err)
+		return err;
+
+	dax_dev = dax_dev_get(devt);
+	if (IS_ERR(dax_dev)) {
+		errorfc(fc, "%s is not a live dax device", fc->source);
+		return PTR_ERR(dax_dev);
+	}
+	fsi->dax_dev = dax_dev;
+
+	/*
+	 * An anonymous super block, not one keyed on the character device
+	 * number: that number is no block device and the anonymous-dev
+	 * teardown must not free it. Exclusivity comes from the holder claim.
+	 */
+	return get_tree_nodev(fc, famfs_fill_super);
+}
+
+enum famfs_param {
+	Opt_mode,
+	Opt_dax,
+};
+
+enum famfs_dax_mode {
+	FAMFS_DAX_ALWAYS,
+};
+
+static const struct constant_table famfs_dax_modes[] = {
+	{ "always",	FAMFS_DAX_ALWAYS },
+	{}
+};
+
+static const struct fs_parameter_spec famfs_fs_parameters[] = {
+	fsparam_u32oct("mode",	Opt_mode),
+	fsparam_enum("dax",	Opt_dax, famfs_dax_modes),
+	{}
+};
+
+/*
+ * Unknown keys (-ENOPARAM) go back to the VFS, which takes "source" and
+ * refuses everything else.
+ */
+static int famfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct famfs_fs_info *fsi = fc->s_fs_info;
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, famfs_fs_parameters, param, &result);
+	if (opt < 0)
+		return opt;
+
+	switch (opt) {
+	case Opt_mode:
+		fsi->root_mode = result.uint_32 & S_IALLUGO;
+		break;
+	case Opt_dax:
+		/* famfs files are always dax: "always" is the only value */
+		break;
+	}
+	return 0;
+}
+
+/* Runs only while the fs_context still owns famfs_fs_info (no super block) */
+static void famfs_free_fc(struct fs_context *fc)
+{
+	struct famfs_fs_info *fsi = fc->s_fs_info;
+
+	if (fsi)
+		put_dax(fsi->dax_dev);
+	kfree(fsi);
+}
+
+static const struct fs_context_operations famfs_context_ops = {
+	.free		= famfs_free_fc,
+	.parse_param	= famfs_parse_param,
+	.get_tree	= famfs_get_tree,
+};
+
+static int famfs_init_fs_context(struct fs_context *fc)
+{
+	struct famfs_fs_info *fsi;
+
+	fsi = kzalloc(sizeof(*fsi), GFP_KERNEL);
+	if (!fsi)
+		return -ENOMEM;
+
+	fsi->root_mode = FAMFS_DEFAULT_MODE;
+	fc->s_fs_info = fsi;
+	fc->ops = &famfs_context_ops;
+	return 0;
+}
+
+/*
+ * kill_litter_super() drops the dentries that famfs_mknod() pinned and
+ * then shuts the super block down (generic_shutdown_super()). Only after
+ * that, with no inode left, is the device given back: exactly once, since
+ * this also runs for a super block whose famfs_fill_super() failed, where
+ * famfs_fs_info->dax_dev holds a plain reference that fs_put_dax() drops
+ * all the same.
+ */
+static void famfs_kill_sb(struct super_block *sb)
+{
+	struct famfs_fs_info *fsi = FAMFS_SB(sb);
+
+	kill_litter_super(sb);
+	fs_put_dax(fsi->dax_dev, sb);
+	kfree(fsi);
+}
+
+VISIBLE_IF_KUNIT struct file_system_type famfs_fs_type = {
+	.owner		= THIS_MODULE,
+	.name		= "famfs",
+	.init_fs_context = famfs_init_fs_context,
+	.parameters	= famfs_fs_parameters,
+	.kill_sb	= famfs_kill_sb,
+};
+EXPORT_SYMBOL_IF_KUNIT(famfs_fs_type);
+MODULE_ALIAS_FS("famfs");
+
+static int __init famfs_init(void)
+{
+	return register_filesystem(&famfs_fs_type);
+}
+
+static void __exit famfs_exit(void)
+{
+	unregister_filesystem(&famfs_fs_type);
+}
+
+module_init(famfs_init);
+module_exit(famfs_exit);
+
+MODULE_AUTHOR("famfs developers");
+MODULE_DESCRIPTION("famfs: a file system for shared fabric-attached memory");
+MODULE_LICENSE("GPL");
