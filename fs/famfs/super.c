@@ -311,8 +311,8 @@ static int famfs_get_tree(struct fs_context *fc)
 }
 
 enum famfs_param {
-	Opt_mode,
-	Opt_dax,
+	FAMFS_PARAM_MODE,
+	FAMFS_PARAM_DAX,
 };
 
 enum famfs_dax_mode {
@@ -325,8 +325,8 @@ static const struct constant_table famfs_dax_modes[] = {
 };
 
 static const struct fs_parameter_spec famfs_fs_parameters[] = {
-	fsparam_u32oct("mode",	Opt_mode),
-	fsparam_enum("dax",	Opt_dax, famfs_dax_modes),
+	fsparam_u32oct("mode",	FAMFS_PARAM_MODE),
+	fsparam_enum("dax",	FAMFS_PARAM_DAX, famfs_dax_modes),
 	{}
 };
 
@@ -345,10 +345,10 @@ static int famfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		return opt;
 
 	switch (opt) {
-	case Opt_mode:
+	case FAMFS_PARAM_MODE:
 		fsi->root_mode = result.uint_32 & S_IALLUGO;
 		break;
-	case Opt_dax:
+	case FAMFS_PARAM_DAX:
 		/* famfs files are always dax: "always" is the only value */
 		break;
 	}

@@ -15,6 +15,7 @@
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/module.h>
