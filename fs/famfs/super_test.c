@@ -815,6 +815,95 @@ static void famfs_mount_source_lookup_test(struct kunit *test)
 			    ERR_PTR(-EINVAL));
 }
 
+/*
+ * Device nodes in the root file system (rootfs, which exists before any
+ * initcall runs), so that the real path lookup of famfs_source_devt() is
+ * exercised: node type, links, and the device number it yields.
+ */
+
+/* Remove the node made by famfs_test_node(); @data is its path */
+static void famfs_test_node_remove(void *data)
+{
+	const char *name = (const char *)data + 1;
+	struct dentry *dentry;
+	struct path parent;
+
+	if (kern_path("/", 0, &parent))
+		return;
+	inode_lock_nested(d_inode(parent.dentry), I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, parent.dentry, strlen(name));
+	if (!IS_ERR(dentry)) {
+		if (d_is_positive(dentry))
+			vfs_unlink(&nop_mnt_idmap, d_inode(parent.dentry),
+				   dentry, NULL);
+		dput(dentry);
+	}
+	inode_unlock(d_inode(parent.dentry));
+	path_put(&parent);
+}
+
+/* Make @path ("/NAME"): a device node for @devt, or a symlink to @target */
+static const char *famfs_test_node(struct kunit *test, const char *path,
+				   umode_t mode, dev_t devt, const char *target)
+{
+	struct dentry *dentry;
+	struct path parent;
+	char *name;
+	int err;
+
+	name = kunit_kstrdup(test, path, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+
+	dentry = kern_path_create(AT_FDCWD, name, &parent, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dentry);
+	if (target)
+		err = vfs_symlink(&nop_mnt_idmap, d_inode(parent.dentry),
+				  dentry, target);
+	else
+		err = vfs_mknod(&nop_mnt_idmap, d_inode(parent.dentry), dentry,
+				mode, devt);
+	done_path_create(&parent, dentry);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+				famfs_test_node_remove, name));
+	return name;
+}
+
+static void famfs_mount_source_path_test(struct kunit *test)
+{
+	struct famfs_mock_dax *mock = mock_dax_create(test);
+	const char *dax, *link, *null, *fifo;
+	struct vfsmount *mnt;
+
+	dax = famfs_test_node(test, "/famfs-kunit-dax", S_IFCHR | 0600,
+			      mock_dax_devt(mock), NULL);
+	link = famfs_test_node(test, "/famfs-kunit-link", 0, 0, dax);
+	null = famfs_test_node(test, "/famfs-kunit-null", S_IFCHR | 0600,
+			       MKDEV(1, 3), NULL);
+	fifo = famfs_test_node(test, "/famfs-kunit-fifo", S_IFIFO | 0600,
+			       0, NULL);
+
+	mnt = famfs_test_mount(test, dax, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
+	KUNIT_EXPECT_PTR_EQ(test, dax_holder(mock->dax_dev),
+			    (void *)mnt->mnt_sb);
+	/* the same device through a symlink: followed, and busy */
+	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, link, NULL),
+			    ERR_PTR(-EBUSY));
+	famfs_test_umount(test, mnt);
+
+	mnt = famfs_test_mount(test, link, NULL);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, mnt);
+	if (!IS_ERR(mnt))
+		famfs_test_umount(test, mnt);
+
+	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, null, NULL),
+			    ERR_PTR(-ENODEV));
+	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, fifo, NULL),
+			    ERR_PTR(-EINVAL));
+	KUNIT_EXPECT_EQ(test, mock_dax_refs(mock), MOCK_REFS_IDLE);
+}
+
 static void famfs_mount_bad_option_test(struct kunit *test)
 {
 	struct famfs_mock_dax *mock = mock_dax_create(test);
@@ -969,6 +1058,7 @@ static struct kunit_case famfs_mount_test_cases[] = {
 	KUNIT_CASE(famfs_mount_dead_device_test),
 	KUNIT_CASE(famfs_mount_no_source_test),
 	KUNIT_CASE(famfs_mount_source_lookup_test),
+	KUNIT_CASE(famfs_mount_source_path_test),
 	KUNIT_CASE(famfs_mount_bad_option_test),
 	KUNIT_CASE(famfs_mount_populated_umount_test),
 	KUNIT_CASE(famfs_mount_device_killed_test),
