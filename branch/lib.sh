@@ -23,6 +23,10 @@ export KBUILD_BUILD_USER=famfs KBUILD_BUILD_HOST=famfs
 
 JOBS=${JOBS:-$(nproc)}
 
+# The kernel's python scripts (checkpatch's spdxcheck.py needs ply) want
+# Debian's python3 and its packages, not another python3 found first.
+export PATH=/usr/bin:$PATH
+
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

@@ -864,8 +864,8 @@ static const char *famfs_test_node(struct kunit *test, const char *path,
 				mode, devt);
 	done_path_create(&parent, dentry);
 	KUNIT_ASSERT_EQ(test, err, 0);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-				famfs_test_node_remove, name));
+	err = kunit_add_action_or_reset(test, famfs_test_node_remove, name);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	return name;
 }
 
