@@ -5,6 +5,9 @@
 #
 # A series entry is a file: header lines, a blank line, the commit message.
 #   file: PATH    copy PATH from this repository into the tree (whole file)
+#   file: PATH minus DIFF...
+#                 the same, less what the later DIFFs of the series change in
+#                 PATH: the file as it was before those patches
 #   diff: PATH    apply the diff PATH (relative to this repository) to the tree
 # Every kernel file of this repository must be brought by some entry, and the
 # assembled tree must hold it byte for byte: the series is the repository.
@@ -25,7 +28,7 @@ cd "$TREE"
 git config user.name "$SERIES_AUTHOR_NAME"
 git config user.email "$SERIES_AUTHOR_EMAIL"
 git config core.abbrev 12
-git checkout -q -B famfs "$base_rev"
+git checkout -q -f -B famfs "$base_rev"
 git reset -q --hard "$base_rev"
 git clean -q -fdx
 git tag -f famfs-base "$base_rev" >/dev/null
@@ -38,12 +41,23 @@ trap 'rm -f "$brought"' EXIT
 n=0
 while read -r entry; do
 	n=$((n + 1))
-	while read -r kind path; do
+	while read -r kind path rest; do
 		case "$kind" in
 		file:)
 			[ -f "$FAMFS_TOP/$path" ] || die "$(basename "$entry"): no file $path"
 			mkdir -p "$(dirname "$path")"
 			cp "$FAMFS_TOP/$path" "$path"
+			later=()
+			case "$rest" in
+			"") ;;
+			minus\ *) read -r -a later <<< "${rest#minus }" ;;
+			*) die "$(basename "$entry"): bad header 'file: $path $rest'" ;;
+			esac
+			# take the later changes off, the last one first
+			for ((i = ${#later[@]} - 1; i >= 0; i--)); do
+				git apply -R --include="$path" "$FAMFS_TOP/${later[i]}" ||
+					die "$(basename "$entry"): ${later[i]} does not come off $path"
+			done
 			git add -f "$path"
 			echo "$path" >> "$brought"
 			;;

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Show famfs at work as far as the branch goes today: assemble the series,
 # build the KUnit kernel and boot it under qemu, where famfs is mounted on a
-# dax device, filled, refused a second mount, told that its device went
-# away, and unmounted, with the result of every step.
+# dax device, filled, refused a second mount, its files given memory by the
+# map ioctls, written and read back through dax (the bytes checked on the
+# device), told that its memory failed or its device went away, and
+# unmounted, with the result of every step.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -11,4 +13,4 @@ set -euo pipefail
 cd "$TREE"
 python3 tools/testing/kunit/kunit.py run --arch=x86_64 --kunitconfig=fs/famfs \
 	--build_dir="$BUILD/kunit" --jobs="$JOBS" --make_options CC="ccache gcc" \
-	'famfs_mount' | grep -E '^\[[0-9:]+\] (=|\[|Testing)|famfs'
+	'famfs_*' | grep -E '^\[[0-9:]+\] (=|\[|Testing)|famfs'

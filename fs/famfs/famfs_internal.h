@@ -7,13 +7,78 @@
 #define _FAMFS_INTERNAL_H
 
 #include <linux/fs.h>
+#include <linux/iomap.h>
+#include <linux/xarray.h>
+#include <uapi/linux/famfs_ioctl.h>
 
 #define FAMFS_DEFAULT_MODE	0755
+
+/* Offsets and lengths in a map are multiples of this, so PMD faults work */
+#define FAMFS_ALIGN		SZ_2M
+
+/**
+ * struct famfs_map - where the bytes of a file are on the device
+ * @size: bytes the extents map; at least i_size
+ * @file_type: FAMFS_REG, FAMFS_SUPERBLOCK or FAMFS_LOG
+ * @ext_type: FAMFS_EXT_SIMPLE or FAMFS_EXT_INTERLEAVE, as user space gave it
+ * @nr_ext: extents in @ext
+ * @nr_strips: strips in @strip
+ * @ext: the extents, in file order. Extent i maps the @ext[i].nbytes file
+ *	bytes from @ext[i].file_off; their chunks of @ext[i].chunk bytes go
+ *	round-robin to the @ext[i].nstrips strips from @strip[@ext[i].first].
+ *	A simple extent is one strip with one chunk as long as the extent.
+ * @strip: runs of device memory (offset and length in bytes)
+ *
+ * A map never changes once it is published in inode->i_private.
+ */
+struct famfs_map {
+	u64 size;
+	u32 file_type;
+	u32 ext_type;
+	u32 nr_ext;
+	u32 nr_strips;
+	struct famfs_map_ext {
+		u64 file_off;
+		u64 nbytes;
+		u64 chunk;
+		u32 nstrips;
+		u32 first;
+	} ext[FAMFS_IOC_MAX_INTERLEAVED_EXTENTS];
+	struct famfs_map_strip {
+		u64 offset;
+		u64 len;
+	} strip[] __counted_by(nr_strips);
+};
+
+/**
+ * struct famfs_map_req - a map as user space asks for it, in kernel memory:
+ *	what both MAP_CREATE ioctls are turned into before they are checked
+ * @file_size: the file's size
+ * @file_type: as in struct famfs_map
+ * @ext_type: as in struct famfs_map
+ * @nr_ext: extents in @ext
+ * @ext: each with @nbytes (the length, for a simple extent), @chunk (0 for a
+ *	simple extent), @nstrips (1 for a simple extent) and its strips
+ */
+struct famfs_map_req {
+	u64 file_size;
+	u32 file_type;
+	u32 ext_type;
+	u32 nr_ext;
+	struct famfs_map_req_ext {
+		u64 nbytes;
+		u64 chunk;
+		u32 nstrips;
+		struct famfs_ioc_simple_extent strip[FAMFS_MAX_STRIPS];
+	} ext[FAMFS_IOC_MAX_INTERLEAVED_EXTENTS];
+};
 
 /* famfs_fs_info.flags */
 enum {
 	/* the device reported a memory failure or is going away */
 	FAMFS_DEV_FAILED,
+	/* the device is going away: no file data can be reached any more */
+	FAMFS_DEV_GONE,
 };
 
 /**
@@ -21,18 +86,38 @@ enum {
  * @dax_dev: the device-dax instance whose memory backs the files. While the
  *	fs_context is being set up it holds the reference of dax_dev_get();
  *	once the super block claimed the device, the claim's reference.
+ * @dev_size: bytes of memory the device has
  * @root_mode: mode of the root directory (mount option "mode")
  * @flags: FAMFS_* state bits
+ * @bad_pages: device page offsets that reported a memory failure
  */
 struct famfs_fs_info {
 	struct dax_device *dax_dev;
+	u64 dev_size;
 	umode_t root_mode;
 	unsigned long flags;
+	struct xarray bad_pages;
 };
 
 static inline struct famfs_fs_info *FAMFS_SB(const struct super_block *sb)
 {
 	return sb->s_fs_info;
+}
+
+/* map.c */
+struct famfs_map *famfs_map_build(const struct famfs_map_req *req,
+				  u64 dev_size);
+int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
+		      u64 *len);
+
+/* file.c */
+extern const struct file_operations famfs_file_operations;
+extern const struct address_space_operations famfs_dax_aops;
+
+static inline const struct famfs_map *famfs_inode_map(const struct inode *inode)
+{
+	/* pairs with the smp_store_release() that publishes the map */
+	return smp_load_acquire(&inode->i_private);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -6,7 +6,7 @@
  * famfs keeps no metadata on its device. User space replays a log kept in
  * the shared memory: it creates each file as on ramfs, then tells the file
  * which ranges of the device back it. This file holds the mount, the super
- * block and the namespace; the file data path lives elsewhere.
+ * block and the namespace; file.c holds the data path, map.c the maps.
  */
 
 #define pr_fmt(fmt) "famfs: " fmt
@@ -18,6 +18,7 @@
 #include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/namei.h>
+#include <linux/pagemap.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <kunit/static_stub.h>
@@ -27,7 +28,11 @@
 
 static const struct inode_operations famfs_dir_inode_operations;
 static const struct inode_operations famfs_file_inode_operations;
-static const struct file_operations famfs_file_operations;
+
+/* What user space reads to know which ioctls it may use */
+static int famfs_kabi_version = FAMFS_KABI_VERSION;
+module_param(famfs_kabi_version, int, 0444);
+MODULE_PARM_DESC(famfs_kabi_version, "famfs kernel ABI version");
 
 /*
  * Directories and regular files are the only objects famfs metadata can
@@ -57,6 +62,7 @@ VISIBLE_IF_KUNIT struct inode *famfs_get_inode(struct super_block *sb,
 	} else {
 		inode->i_op = &famfs_file_inode_operations;
 		inode->i_fop = &famfs_file_operations;
+		inode->i_mapping->a_ops = &famfs_dax_aops;
 	}
 	return inode;
 }
@@ -121,8 +127,8 @@ static const struct inode_operations famfs_dir_inode_operations = {
 };
 
 /*
- * The size of a famfs file is that of the memory it is given; nothing else
- * may change it.
+ * The size of a famfs file is that of the memory it is given (by a map
+ * ioctl); nothing else may change it.
  */
 static int famfs_file_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 			      struct iattr *iattr)
@@ -139,27 +145,6 @@ static const struct inode_operations famfs_file_inode_operations = {
 	.getattr	= simple_getattr,
 };
 
-/*
- * A file has no memory until user space gives it some; until then (and
- * until the data path exists) it has no data to read or write.
- */
-static ssize_t famfs_file_no_data(struct kiocb *iocb, struct iov_iter *iter)
-{
-	return -ENODATA;
-}
-
-static int famfs_file_no_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	return -ENODATA;
-}
-
-static const struct file_operations famfs_file_operations = {
-	.llseek		= generic_file_llseek,
-	.read_iter	= famfs_file_no_data,
-	.write_iter	= famfs_file_no_data,
-	.mmap		= famfs_file_no_mmap,
-};
-
 static int famfs_show_options(struct seq_file *m, struct dentry *root)
 {
 	umode_t mode = FAMFS_SB(root->d_sb)->root_mode;
@@ -169,17 +154,79 @@ static int famfs_show_options(struct seq_file *m, struct dentry *root)
 	return 0;
 }
 
+static void famfs_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	/* regular files keep their map there; directories nothing */
+	kfree(inode->i_private);
+}
+
 static const struct super_operations famfs_super_ops = {
 	.statfs		= simple_statfs,
 	.drop_inode	= generic_delete_inode,
+	.evict_inode	= famfs_evict_inode,
 	.show_options	= famfs_show_options,
 };
 
 /*
+ * The device is going away: no file data may be reached from now on. Take
+ * down the mappings of every file, so that the next access faults and
+ * fails instead of touching memory that is being removed.
+ */
+static void famfs_dev_gone(struct super_block *sb)
+{
+	struct inode *inode, *prev = NULL;
+
+	set_bit(FAMFS_DEV_GONE, &FAMFS_SB(sb)->flags);
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		spin_lock(&inode->i_lock);
+		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
+		    !S_ISREG(inode->i_mode)) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&sb->s_inode_list_lock);
+
+		unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+		iput(prev);
+		prev = inode;
+
+		spin_lock(&sb->s_inode_list_lock);
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	iput(prev);
+}
+
+/* Remember the failed pages: access to them fails from now on */
+static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len)
+{
+	struct famfs_fs_info *fsi = FAMFS_SB(sb);
+	u64 end;
+
+	if (offset >= fsi->dev_size || !len)
+		return;
+	if (check_add_overflow(offset, len, &end) || end > fsi->dev_size)
+		end = fsi->dev_size;
+	if (xa_err(xa_store_range(&fsi->bad_pages, offset >> PAGE_SHIFT,
+				  (end - 1) >> PAGE_SHIFT, xa_mk_value(0),
+				  GFP_NOFS)))
+		/* cannot tell the bad pages from the good: trust none */
+		famfs_dev_gone(sb);
+}
+
+/*
  * The device told us (through dax_holder_notify_failure()) that some of its
  * memory failed, or that it is going away (MF_MEM_PRE_REMOVE from
- * kill_dax()). famfs cannot move files, so it stops placing new ones and
- * leaves the pages themselves to the generic memory-failure handling.
+ * kill_dax()). Access to the failed memory (to all of it, when the device
+ * goes away) fails with -EIO from now on, and famfs places no new files:
+ * it cannot move them. The rest keeps working, and the pages themselves
+ * are left to the generic memory-failure handling, which finds the tasks
+ * that map them.
  */
 static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
 				    u64 len, int mf_flags)
@@ -191,12 +238,17 @@ static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
 	if (!sb)
 		return -EOPNOTSUPP;
 
+	if (mf_flags & MF_MEM_PRE_REMOVE)
+		famfs_dev_gone(sb);
+	else
+		famfs_dev_bad_range(sb, offset, len);
+
 	if (!test_and_set_bit(FAMFS_DEV_FAILED, &FAMFS_SB(sb)->flags)) {
 		if (mf_flags & MF_MEM_PRE_REMOVE)
-			pr_err("dax %u:%u is going away; no new files\n",
+			pr_err("dax %u:%u is going away: no more file data, no new files\n",
 			       MAJOR(devt), MINOR(devt));
 		else
-			pr_err("dax %u:%u: memory failure at %#llx, length %#llx; no new files\n",
+			pr_err("dax %u:%u: memory failure at %#llx, length %#llx: no new files\n",
 			       MAJOR(devt), MINOR(devt), offset, len);
 	}
 
@@ -242,6 +294,28 @@ VISIBLE_IF_KUNIT int famfs_source_devt(struct fs_context *fc, dev_t *devt)
 EXPORT_SYMBOL_IF_KUNIT(famfs_source_devt);
 
 /*
+ * How much memory the device has: the sum of what dax_direct_access() finds
+ * from page 0 on (a device-dax instance may be made of several ranges).
+ */
+static u64 famfs_dax_size(struct dax_device *dax_dev)
+{
+	pgoff_t pgoff = 0;
+	long avail;
+	int id;
+
+	id = dax_read_lock();
+	do {
+		avail = dax_direct_access(dax_dev, pgoff, LONG_MAX, DAX_ACCESS,
+					  NULL, NULL);
+		if (avail > 0)
+			pgoff += avail;
+	} while (avail > 0);
+	dax_read_unlock(id);
+
+	return (u64)pgoff << PAGE_SHIFT;
+}
+
+/*
  * Sets up the super block; on failure, ->kill_sb() tears down what was set
  * up, and famfs_fs_info->dax_dev still holds dax_dev_get()'s reference.
  */
@@ -270,6 +344,12 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	}
 	/* the claim holds a reference of its own */
 	put_dax(fsi->dax_dev);
+
+	fsi->dev_size = famfs_dax_size(fsi->dax_dev);
+	if (!fsi->dev_size) {
+		errorfc(fc, "%s has no memory", fc->source);
+		return -ENODEV;
+	}
 
 	root = famfs_get_inode(sb, NULL, S_IFDIR | fsi->root_mode);
 	if (IS_ERR(root))
@@ -380,6 +460,7 @@ static int famfs_init_fs_context(struct fs_context *fc)
 		return -ENOMEM;
 
 	fsi->root_mode = FAMFS_DEFAULT_MODE;
+	xa_init(&fsi->bad_pages);
 	fc->s_fs_info = fsi;
 	fc->ops = &famfs_context_ops;
 	return 0;
@@ -399,6 +480,7 @@ static void famfs_kill_sb(struct super_block *sb)
 
 	kill_litter_super(sb);
 	fs_put_dax(fsi->dax_dev, sb);
+	xa_destroy(&fsi->bad_pages);
 	kfree(fsi);
 }
 

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * famfs - the file data path: the map ioctls, and read, write and mmap
+ * through fs-dax iomap.
+ *
+ * A famfs file gets its memory once, from user space, and keeps it: nothing
+ * here allocates, and nothing changes the size of a file. Until it has a map
+ * a file has no data, and every access to its data fails with -ENODATA.
+ */
+
+#include <linux/capability.h>
+#include <linux/dax.h>
+#include <linux/fs.h>
+#include <linux/huge_mm.h>
+#include <linux/iomap.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include "famfs_internal.h"
+
+/* Memory the device reported failed (or the whole device, going away) */
+static bool famfs_dev_range_failed(struct famfs_fs_info *fsi, u64 offset,
+				   u64 len)
+{
+	unsigned long first = offset >> PAGE_SHIFT;
+
+	if (test_bit(FAMFS_DEV_GONE, &fsi->flags))
+		return true;
+	return xa_find(&fsi->bad_pages, &first,
+		       (offset + len - 1) >> PAGE_SHIFT, XA_PRESENT);
+}
+
+/*
+ * Never a zero-length mapping: past the end of the map there is no memory,
+ * and that is an error (-EIO), which iomap and the fault handlers pass on.
+ */
+static int famfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
+			     unsigned int flags, struct iomap *iomap,
+			     struct iomap *srcmap)
+{
+	struct famfs_fs_info *fsi = FAMFS_SB(inode->i_sb);
+	const struct famfs_map *map = famfs_inode_map(inode);
+	u64 offset, len;
+	int err;
+
+	if (!map)
+		return -ENODATA;
+
+	err = famfs_map_resolve(map, pos, &offset, &len);
+	if (err)
+		return err;
+	len = min_t(u64, len, length);
+	if (famfs_dev_range_failed(fsi, offset, len))
+		return -EIO;
+
+	iomap->type = IOMAP_MAPPED;
+	iomap->flags = 0;
+	iomap->offset = pos;
+	iomap->length = len;
+	iomap->addr = offset;
+	iomap->dax_dev = fsi->dax_dev;
+	iomap->bdev = NULL;
+	return 0;
+}
+
+static const struct iomap_ops famfs_iomap_ops = {
+	.iomap_begin	= famfs_iomap_begin,
+};
+
+static ssize_t famfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	if (!famfs_inode_map(inode))
+		return -ENODATA;
+	if (!iov_iter_count(to) || iocb->ki_pos >= i_size_read(inode))
+		return 0;
+
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock_shared(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock_shared(inode);
+	}
+	ret = dax_iomap_rw(iocb, to, &famfs_iomap_ops);
+	inode_unlock_shared(inode);
+
+	file_accessed(iocb->ki_filp);
+	return ret;
+}
+
+/*
+ * Writes go to the memory the file has: up to its size and no further. A
+ * write that starts at or past the end fails with -ENOSPC; one that crosses
+ * it is cut short there.
+ */
+static ssize_t famfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	loff_t size;
+	ssize_t ret;
+
+	if (!famfs_inode_map(inode))
+		return -ENODATA;
+
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!inode_trylock(inode))
+			return -EAGAIN;
+	} else {
+		inode_lock(inode);
+	}
+
+	ret = generic_write_checks(iocb, from);
+	if (ret <= 0)
+		goto out_unlock;
+
+	size = i_size_read(inode);
+	if (iocb->ki_pos >= size) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	iov_iter_truncate(from, size - iocb->ki_pos);
+
+	ret = file_remove_privs(file);
+	if (!ret)
+		ret = file_update_time(file);
+	if (!ret)
+		ret = dax_iomap_rw(iocb, from, &famfs_iomap_ops);
+out_unlock:
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+
+static vm_fault_t famfs_dax_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	vm_fault_t ret;
+	pfn_t pfn;
+
+	if (write) {
+		sb_start_pagefault(inode->i_sb);
+		file_update_time(vmf->vma->vm_file);
+	}
+	ret = dax_iomap_fault(vmf, order, &pfn, NULL, &famfs_iomap_ops);
+	if (ret & VM_FAULT_NEEDDSYNC)
+		ret = dax_finish_sync_fault(vmf, order, pfn);
+	if (write)
+		sb_end_pagefault(inode->i_sb);
+	return ret;
+}
+
+static vm_fault_t famfs_dax_fault(struct vm_fault *vmf)
+{
+	return famfs_dax_huge_fault(vmf, 0);
+}
+
+static const struct vm_operations_struct famfs_dax_vm_ops = {
+	.fault		= famfs_dax_fault,
+	.huge_fault	= famfs_dax_huge_fault,
+	.page_mkwrite	= famfs_dax_fault,
+	.pfn_mkwrite	= famfs_dax_fault,
+};
+
+static int famfs_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (!famfs_inode_map(file_inode(file)))
+		return -ENODATA;
+
+	file_accessed(file);
+	vma->vm_ops = &famfs_dax_vm_ops;
+	/* the memory is 2 MiB aligned: let faults map it with PMDs */
+	vm_flags_set(vma, VM_HUGEPAGE);
+	return 0;
+}
+
+/* Give @inode the map @req describes; checks everything but privilege */
+static int famfs_set_map(struct inode *inode, const struct famfs_map_req *req)
+{
+	struct famfs_fs_info *fsi = FAMFS_SB(inode->i_sb);
+	struct famfs_map *map;
+	int err = 0;
+
+	map = famfs_map_build(req, fsi->dev_size);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+
+	inode_lock(inode);
+	if (famfs_inode_map(inode) || i_size_read(inode)) {
+		err = -EEXIST;
+	} else if (test_bit(FAMFS_DEV_FAILED, &fsi->flags)) {
+		err = -EIO;
+	} else {
+		i_size_write(inode, req->file_size);
+		inode_set_flags(inode, S_DAX, S_DAX);
+		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+		/* readers look the map up without the inode lock */
+		smp_store_release(&inode->i_private, map);
+		map = NULL;
+	}
+	inode_unlock(inode);
+
+	kfree(map);
+	return err;
+}
+
+/* MAP_CREATE hands out raw device memory: only to CAP_SYS_RAWIO, for writing */
+static int famfs_may_map(struct file *file)
+{
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	return 0;
+}
+
+static int famfs_ioc_map_create(struct file *file, void __user *uarg)
+{
+	struct famfs_map_req *req;
+	struct famfs_ioc_map imap;
+	u32 i;
+	int err;
+
+	err = famfs_may_map(file);
+	if (err)
+		return err;
+	if (copy_from_user(&imap, uarg, sizeof(imap)))
+		return -EFAULT;
+	if (imap.extent_type != FAMFS_EXT_SIMPLE)
+		return -EINVAL;
+	if (!imap.ext_list_count)
+		return -ENOSPC;
+	if (imap.ext_list_count > FAMFS_MAX_EXTENTS)
+		return -E2BIG;
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	req->file_size = imap.file_size;
+	req->file_type = imap.file_type;
+	req->ext_type = FAMFS_EXT_SIMPLE;
+	req->nr_ext = imap.ext_list_count;
+	for (i = 0; i < req->nr_ext; i++) {
+		req->ext[i].nbytes = imap.ext_list[i].len;
+		req->ext[i].nstrips = 1;
+		req->ext[i].strip[0].offset = imap.ext_list[i].offset;
+		req->ext[i].strip[0].len = imap.ext_list[i].len;
+	}
+
+	err = famfs_set_map(file_inode(file), req);
+	kfree(req);
+	return err;
+}
+
+/* The extents MAP_CREATE_V2 points to, copied in and counted */
+static int famfs_copy_v2_extents(struct famfs_map_req *req,
+				 const struct famfs_ioc_fmap *fmap)
+{
+	struct famfs_ioc_interleaved_ext ie[FAMFS_IOC_MAX_INTERLEAVED_EXTENTS];
+	struct famfs_ioc_simple_extent se[FAMFS_MAX_EXTENTS];
+	u32 i;
+
+	if (fmap->fioc_ext_type == FAMFS_EXT_SIMPLE) {
+		if (fmap->fioc_nextents > FAMFS_MAX_EXTENTS)
+			return -E2BIG;
+		if (copy_from_user(se, u64_to_user_ptr(fmap->kse),
+				   fmap->fioc_nextents * sizeof(se[0])))
+			return -EFAULT;
+		for (i = 0; i < fmap->fioc_nextents; i++) {
+			req->ext[i].nbytes = se[i].len;
+			req->ext[i].nstrips = 1;
+			req->ext[i].strip[0] = se[i];
+		}
+		return 0;
+	}
+
+	if (fmap->fioc_niext > FAMFS_IOC_MAX_INTERLEAVED_EXTENTS)
+		return -E2BIG;
+	if (copy_from_user(ie, u64_to_user_ptr(fmap->kie),
+			   fmap->fioc_niext * sizeof(ie[0])))
+		return -EFAULT;
+	for (i = 0; i < fmap->fioc_niext; i++) {
+		if (!ie[i].ie_nstrips)
+			return -EINVAL;
+		if (ie[i].ie_nstrips > FAMFS_MAX_STRIPS)
+			return -E2BIG;
+		req->ext[i].nbytes = ie[i].ie_nbytes;
+		req->ext[i].chunk = ie[i].ie_chunk_size;
+		req->ext[i].nstrips = ie[i].ie_nstrips;
+		if (copy_from_user(req->ext[i].strip,
+				   u64_to_user_ptr(ie[i].ie_strips),
+				   ie[i].ie_nstrips * sizeof(req->ext[i].strip[0])))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int famfs_ioc_map_create_v2(struct file *file, void __user *uarg)
+{
+	struct famfs_map_req *req;
+	struct famfs_ioc_fmap fmap;
+	int err;
+
+	err = famfs_may_map(file);
+	if (err)
+		return err;
+	if (copy_from_user(&fmap, uarg, sizeof(fmap)))
+		return -EFAULT;
+	if (fmap.fioc_pad)
+		return -EINVAL;
+	if (fmap.fioc_ext_type != FAMFS_EXT_SIMPLE &&
+	    fmap.fioc_ext_type != FAMFS_EXT_INTERLEAVE)
+		return -EINVAL;
+	if (!fmap.fioc_nextents)
+		return -ENOSPC;
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	req->file_size = fmap.fioc_file_size;
+	req->file_type = fmap.fioc_file_type;
+	req->ext_type = fmap.fioc_ext_type;
+	req->nr_ext = fmap.fioc_nextents;
+	err = famfs_copy_v2_extents(req, &fmap);
+	if (!err)
+		err = famfs_set_map(file_inode(file), req);
+	kfree(req);
+	return err;
+}
+
+static int famfs_ioc_map_get(struct inode *inode, void __user *uarg)
+{
+	const struct famfs_map *map = famfs_inode_map(inode);
+	struct famfs_ioc_map imap = {};
+	u32 i;
+
+	if (!map)
+		return -ENODATA;
+
+	imap.extent_type = map->ext_type;
+	imap.file_type = map->file_type;
+	imap.file_size = i_size_read(inode);
+	imap.ext_list_count = map->nr_ext;
+	/* an interleaved map has no ABI 42 form: only its counts */
+	if (map->ext_type == FAMFS_EXT_SIMPLE) {
+		for (i = 0; i < map->nr_ext; i++) {
+			imap.ext_list[i].offset = map->strip[i].offset;
+			imap.ext_list[i].len = map->strip[i].len;
+		}
+	}
+	return copy_to_user(uarg, &imap, sizeof(imap)) ? -EFAULT : 0;
+}
+
+/* Exactly ext_list_count extents: the caller's buffer holds no more */
+static int famfs_ioc_map_getext(struct inode *inode, void __user *uarg)
+{
+	const struct famfs_map *map = famfs_inode_map(inode);
+	struct famfs_extent ext[FAMFS_MAX_EXTENTS] = {};
+	u32 i;
+
+	if (!map)
+		return -ENODATA;
+	if (map->ext_type != FAMFS_EXT_SIMPLE)
+		return -EINVAL;
+
+	for (i = 0; i < map->nr_ext; i++) {
+		ext[i].offset = map->strip[i].offset;
+		ext[i].len = map->strip[i].len;
+	}
+	return copy_to_user(uarg, ext, map->nr_ext * sizeof(ext[0])) ?
+	       -EFAULT : 0;
+}
+
+static int famfs_ioc_map_get_v2(struct inode *inode, void __user *uarg)
+{
+	const struct famfs_map *map = famfs_inode_map(inode);
+	struct famfs_ioc_get_fmap *gmap;
+	u32 i;
+	int err = 0;
+
+	if (!map)
+		return -ENODATA;
+	/* its fixed-size answer holds one interleaved extent at most */
+	if (map->ext_type == FAMFS_EXT_INTERLEAVE && map->nr_ext > 1)
+		return -E2BIG;
+
+	gmap = kzalloc(sizeof(*gmap), GFP_KERNEL);
+	if (!gmap)
+		return -ENOMEM;
+
+	gmap->iocmap.fioc_file_size = i_size_read(inode);
+	gmap->iocmap.fioc_file_type = map->file_type;
+	gmap->iocmap.fioc_ext_type = map->ext_type;
+	gmap->iocmap.fioc_nextents = map->nr_ext;
+	if (map->ext_type == FAMFS_EXT_SIMPLE) {
+		for (i = 0; i < map->nr_ext; i++) {
+			gmap->ikse[i].offset = map->strip[i].offset;
+			gmap->ikse[i].len = map->strip[i].len;
+		}
+	} else {
+		gmap->ks.ikie.ie_nstrips = map->ext[0].nstrips;
+		gmap->ks.ikie.ie_chunk_size = map->ext[0].chunk;
+		gmap->ks.ikie.ie_nbytes = map->ext[0].nbytes;
+		for (i = 0; i < map->ext[0].nstrips; i++) {
+			gmap->ks.kie_strips[i].offset = map->strip[i].offset;
+			gmap->ks.kie_strips[i].len = map->strip[i].len;
+		}
+	}
+
+	if (copy_to_user(uarg, gmap, sizeof(*gmap)))
+		err = -EFAULT;
+	kfree(gmap);
+	return err;
+}
+
+static long famfs_file_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct inode *inode = file_inode(file);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case FAMFSIOC_NOP:
+		return 0;
+	case FAMFSIOC_MAP_CREATE:
+		return famfs_ioc_map_create(file, uarg);
+	case FAMFSIOC_MAP_CREATE_V2:
+		return famfs_ioc_map_create_v2(file, uarg);
+	case FAMFSIOC_MAP_GET:
+		return famfs_ioc_map_get(inode, uarg);
+	case FAMFSIOC_MAP_GETEXT:
+		return famfs_ioc_map_getext(inode, uarg);
+	case FAMFSIOC_MAP_GET_V2:
+		return famfs_ioc_map_get_v2(inode, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations famfs_file_operations = {
+	.llseek		= generic_file_llseek,
+	.read_iter	= famfs_file_read_iter,
+	.write_iter	= famfs_file_write_iter,
+	.mmap		= famfs_file_mmap,
+	.get_unmapped_area = thp_get_unmapped_area,
+	.unlocked_ioctl	= famfs_file_ioctl,
+	/* fixed-size types: the same layouts for 32-bit callers */
+	.compat_ioctl	= compat_ptr_ioctl,
+	.fsync		= noop_fsync,
+};
+
+static int famfs_dax_writepages(struct address_space *mapping,
+				struct writeback_control *wbc)
+{
+	return dax_writeback_mapping_range(mapping,
+					   FAMFS_SB(mapping->host->i_sb)->dax_dev,
+					   wbc);
+}
+
+const struct address_space_operations famfs_dax_aops = {
+	.writepages	= famfs_dax_writepages,
+	.dirty_folio	= noop_dirty_folio,
+};

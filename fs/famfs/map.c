@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * famfs - file maps: checking what user space asks for, and resolving a file
+ * offset to a device offset.
+ *
+ * Both map shapes (simple extents, and extents whose chunks are striped over
+ * strips) become one struct famfs_map, so one resolver serves both: a simple
+ * extent is a single strip with a single chunk as long as the extent.
+ */
+
+#include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "famfs_internal.h"
+
+/*
+ * A strip (or a simple extent) of device memory: 2 MiB aligned, a multiple
+ * of 2 MiB long unless it ends the file (then a multiple of pages), only a
+ * superblock file at offset 0 (where user space keeps its superblock), and
+ * all of it on the device.
+ */
+static int famfs_check_strip(const struct famfs_ioc_simple_extent *se,
+			     u32 file_type, bool ends_file, u64 dev_size)
+{
+	u64 end;
+
+	if (se->devindex)
+		return -EINVAL;
+	if (!se->len || !IS_ALIGNED(se->offset, FAMFS_ALIGN))
+		return -EINVAL;
+	if (!IS_ALIGNED(se->len, ends_file ? PAGE_SIZE : FAMFS_ALIGN))
+		return -EINVAL;
+	if (!se->offset && file_type != FAMFS_SUPERBLOCK)
+		return -EINVAL;
+	if (check_add_overflow(se->offset, se->len, &end))
+		return -EOVERFLOW;
+	if (end > dev_size)
+		return -ERANGE;
+	return 0;
+}
+
+/*
+ * An interleaved extent: a power of two chunk of 2 MiB or more, at most
+ * FAMFS_MAX_STRIPS strips, each long enough for the chunks it gets.
+ */
+static int famfs_check_interleave(const struct famfs_map_req_ext *re)
+{
+	u64 chunks, per_strip;
+	u32 i;
+
+	if (!re->nstrips)
+		return -EINVAL;
+	if (re->nstrips > FAMFS_MAX_STRIPS)
+		return -E2BIG;
+	if (re->chunk < FAMFS_ALIGN || !is_power_of_2(re->chunk))
+		return -EINVAL;
+
+	chunks = div64_u64(re->nbytes, re->chunk) +
+		 !!(re->nbytes & (re->chunk - 1));
+	per_strip = DIV_ROUND_UP_ULL(chunks, re->nstrips);
+	for (i = 0; i < re->nstrips; i++) {
+		/* strip i gets chunks i, i + nstrips, ... */
+		u64 need = (i < chunks % re->nstrips || !(chunks % re->nstrips)) ?
+			   per_strip : per_strip - 1;
+
+		if (div64_u64(re->strip[i].len, re->chunk) < need)
+			return -ENOSPC;
+	}
+	return 0;
+}
+
+static int famfs_check_req(const struct famfs_map_req *req, u64 dev_size)
+{
+	u64 total = 0;
+	u32 i, j;
+	int err;
+
+	if (req->file_type > FAMFS_LOG)
+		return -EINVAL;
+	if (req->ext_type != FAMFS_EXT_SIMPLE &&
+	    req->ext_type != FAMFS_EXT_INTERLEAVE)
+		return -EINVAL;
+	if (!req->file_size)
+		return -EINVAL;
+	if (!req->nr_ext)
+		return -ENOSPC;
+	if (req->nr_ext > (req->ext_type == FAMFS_EXT_SIMPLE ?
+			   FAMFS_MAX_EXTENTS : FAMFS_IOC_MAX_INTERLEAVED_EXTENTS))
+		return -E2BIG;
+
+	for (i = 0; i < req->nr_ext; i++) {
+		const struct famfs_map_req_ext *re = &req->ext[i];
+		bool last = i == req->nr_ext - 1;
+
+		if (req->ext_type == FAMFS_EXT_INTERLEAVE) {
+			if (!re->nbytes ||
+			    !IS_ALIGNED(re->nbytes, last ? PAGE_SIZE : FAMFS_ALIGN))
+				return -EINVAL;
+			err = famfs_check_interleave(re);
+			if (err)
+				return err;
+		} else if (re->nstrips != 1 || re->nbytes != re->strip[0].len) {
+			/* famfs' own ioctl code builds these: never user input */
+			return -EINVAL;
+		}
+
+		for (j = 0; j < re->nstrips; j++) {
+			err = famfs_check_strip(&re->strip[j], req->file_type,
+						last && req->ext_type == FAMFS_EXT_SIMPLE,
+						dev_size);
+			if (err)
+				return err;
+		}
+		if (check_add_overflow(total, re->nbytes, &total))
+			return -EOVERFLOW;
+	}
+
+	/* the extents must hold the whole file */
+	if (total < req->file_size)
+		return -ENOSPC;
+	return 0;
+}
+
+/**
+ * famfs_map_build() - check a map request and make the map
+ * @req: the request, from either MAP_CREATE ioctl
+ * @dev_size: bytes of memory on the device
+ *
+ * Return: the map, to be freed with kfree(), or an ERR_PTR: -EINVAL for a
+ * malformed request, -ENOSPC for no extent or extents smaller than the file,
+ * -E2BIG for too many extents or strips, -ERANGE for memory past the end of
+ * the device, -EOVERFLOW for offsets or lengths that overflow, -ENOMEM.
+ */
+struct famfs_map *famfs_map_build(const struct famfs_map_req *req, u64 dev_size)
+{
+	struct famfs_map *map;
+	u32 i, j, nr_strips = 0;
+	u64 file_off = 0;
+	int err;
+
+	err = famfs_check_req(req, dev_size);
+	if (err)
+		return ERR_PTR(err);
+
+	for (i = 0; i < req->nr_ext; i++)
+		nr_strips += req->ext[i].nstrips;
+
+	map = kzalloc(struct_size(map, strip, nr_strips), GFP_KERNEL);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+
+	map->file_type = req->file_type;
+	map->ext_type = req->ext_type;
+	map->nr_ext = req->nr_ext;
+	map->nr_strips = nr_strips;
+
+	nr_strips = 0;
+	for (i = 0; i < req->nr_ext; i++) {
+		const struct famfs_map_req_ext *re = &req->ext[i];
+		struct famfs_map_ext *me = &map->ext[i];
+
+		me->file_off = file_off;
+		me->nbytes = re->nbytes;
+		me->chunk = re->chunk ?: re->nbytes;
+		me->nstrips = re->nstrips;
+		me->first = nr_strips;
+		for (j = 0; j < re->nstrips; j++, nr_strips++) {
+			map->strip[nr_strips].offset = re->strip[j].offset;
+			map->strip[nr_strips].len = re->strip[j].len;
+		}
+		file_off += re->nbytes;
+	}
+	map->size = file_off;
+	return map;
+}
+EXPORT_SYMBOL_IF_KUNIT(famfs_map_build);
+
+/**
+ * famfs_map_resolve() - where a byte of a file is on the device
+ * @map: the file's map
+ * @pos: offset in the file
+ * @offset: the device offset of @pos
+ * @len: how many bytes from there on are contiguous on the device (to the
+ *	end of the chunk, or of the extent)
+ *
+ * A binary search over at most FAMFS_IOC_MAX_INTERLEAVED_EXTENTS extents,
+ * then arithmetic: O(1) in the size of the file.
+ *
+ * Return: 0, or -EIO if @pos is past what @map maps.
+ */
+int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
+		      u64 *len)
+{
+	const struct famfs_map_ext *me;
+	u32 lo = 0, hi = map->nr_ext;
+	u64 rel, chunk_nr, in_chunk;
+	u32 strip;
+
+	if (pos >= map->size)
+		return -EIO;
+
+	/* the last extent that starts at or before pos */
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (map->ext[mid].file_off <= pos)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	me = &map->ext[lo];
+
+	rel = pos - me->file_off;
+	chunk_nr = div64_u64_rem(rel, me->chunk, &in_chunk);
+	/* chunk n is chunk n / nstrips of strip n % nstrips */
+	strip = do_div(chunk_nr, me->nstrips);
+
+	*offset = map->strip[me->first + strip].offset +
+		  chunk_nr * me->chunk + in_chunk;
+	*len = min(me->chunk - in_chunk, me->nbytes - rel);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(famfs_map_resolve);

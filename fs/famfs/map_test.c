@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of famfs file maps: what famfs_map_build() accepts and
+ * refuses, and where famfs_map_resolve() finds each byte. No device is
+ * needed: a map is checked against a device size only.
+ */
+
+#include <kunit/test.h>
+#include <linux/build_bug.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "famfs_internal.h"
+
+/* The ABI 42 and 43 layouts that famfs user space is built against */
+static_assert(sizeof(struct famfs_extent) == 16);
+static_assert(sizeof(struct famfs_ioc_map) == 56);
+static_assert(offsetof(struct famfs_ioc_map, extent_type) == 0);
+static_assert(offsetof(struct famfs_ioc_map, file_type) == 4);
+static_assert(offsetof(struct famfs_ioc_map, file_size) == 8);
+static_assert(offsetof(struct famfs_ioc_map, ext_list_count) == 16);
+static_assert(offsetof(struct famfs_ioc_map, ext_list) == 24);
+static_assert(sizeof(struct famfs_ioc_simple_extent) == 24);
+static_assert(offsetof(struct famfs_ioc_simple_extent, offset) == 8);
+static_assert(offsetof(struct famfs_ioc_simple_extent, len) == 16);
+static_assert(sizeof(struct famfs_ioc_interleaved_ext) == 32);
+static_assert(offsetof(struct famfs_ioc_interleaved_ext, ie_chunk_size) == 8);
+static_assert(offsetof(struct famfs_ioc_interleaved_ext, ie_nbytes) == 16);
+static_assert(offsetof(struct famfs_ioc_interleaved_ext, ie_strips) == 24);
+static_assert(sizeof(struct famfs_ioc_fmap) == 32);
+static_assert(offsetof(struct famfs_ioc_fmap, fioc_file_type) == 8);
+static_assert(offsetof(struct famfs_ioc_fmap, fioc_ext_type) == 12);
+static_assert(offsetof(struct famfs_ioc_fmap, fioc_nextents) == 16);
+static_assert(offsetof(struct famfs_ioc_fmap, fioc_niext) == 16);
+static_assert(offsetof(struct famfs_ioc_fmap, fioc_pad) == 20);
+static_assert(offsetof(struct famfs_ioc_fmap, kse) == 24);
+static_assert(offsetof(struct famfs_ioc_fmap, kie) == 24);
+static_assert(sizeof(struct famfs_ioc_get_fmap) == 448);
+static_assert(offsetof(struct famfs_ioc_get_fmap, ikse) == 32);
+static_assert(offsetof(struct famfs_ioc_get_fmap, ks.ikie) == 32);
+static_assert(offsetof(struct famfs_ioc_get_fmap, ks.kie_strips) == 64);
+static_assert(FAMFSIOC_MAP_CREATE == 0x40387550);
+static_assert(FAMFSIOC_MAP_GET == 0x80387551);
+static_assert(FAMFSIOC_MAP_GETEXT == 0x80107552);
+static_assert(FAMFSIOC_NOP == 0x00007553);
+static_assert(FAMFSIOC_MAP_CREATE_V2 == 0x40207554);
+static_assert(FAMFSIOC_MAP_GET_V2 == 0x81c07555);
+
+#define DEV_SIZE	SZ_1G
+#define M2		SZ_2M
+
+/* A strip (or simple extent) in the cases below */
+#define S(o, l)		{ .offset = (o), .len = (l) }
+
+struct famfs_map_case {
+	const char *desc;
+	u32 file_type;
+	u32 ext_type;
+	u64 file_size;
+	u32 nr_ext;
+	/* per extent: nbytes (interleave), chunk, nstrips, strips */
+	struct {
+		u64 nbytes;
+		u64 chunk;
+		u32 nstrips;
+		struct famfs_ioc_simple_extent strip[4];
+	} ext[3];
+	int err;
+};
+
+#define SIMPLE1(type, size, o, l, e) {				\
+	.file_type = (type), .ext_type = FAMFS_EXT_SIMPLE,		\
+	.file_size = (size), .nr_ext = 1,				\
+	.ext = { { .nstrips = 1, .strip = { S(o, l) } } },		\
+	.err = (e) }
+
+static const struct famfs_map_case famfs_map_cases[] = {
+	/* valid edge cases */
+	{ "superblock at offset 0", .file_type = FAMFS_SUPERBLOCK,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1, .strip = { S(0, M2) } } } },
+	SIMPLE1(FAMFS_LOG, 8 * M2, M2, 8 * M2, 0),
+	SIMPLE1(FAMFS_REG, 1, 4 * M2, M2, 0),
+	SIMPLE1(FAMFS_REG, M2, DEV_SIZE - M2, M2, 0),
+	SIMPLE1(FAMFS_REG, 4096, 4 * M2, 4096, 0),
+	{ "two extents, last one short", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2 + 8192, .nr_ext = 2,
+	  .ext = { { .nstrips = 1, .strip = { S(8 * M2, M2) } },
+		   { .nstrips = 1, .strip = { S(2 * M2, 8192) } } } },
+	{ "interleave, 4 strips of 2 chunks", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 8 * M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 8 * M2, .chunk = M2, .nstrips = 4,
+		     .strip = { S(2 * M2, 2 * M2), S(8 * M2, 2 * M2),
+				S(16 * M2, 2 * M2), S(32 * M2, 2 * M2) } } } },
+	{ "interleave, uneven last stripe", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 5 * M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 5 * M2, .chunk = M2, .nstrips = 2,
+		     .strip = { S(2 * M2, 3 * M2), S(8 * M2, 2 * M2) } } } },
+	{ "interleave, 4 MiB chunks", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 3, .nr_ext = 1,
+	  .ext = { { .nbytes = 2 * SZ_4M, .chunk = SZ_4M, .nstrips = 2,
+		     .strip = { S(2 * M2, SZ_4M), S(8 * M2, SZ_4M) } } } },
+	/* refused */
+	SIMPLE1(FAMFS_REG, M2, 0, M2, -EINVAL),		/* offset 0, not sb */
+	SIMPLE1(FAMFS_LOG, M2, 0, M2, -EINVAL),
+	SIMPLE1(FAMFS_REG, M2, M2 + 4096, M2, -EINVAL),	/* unaligned */
+	SIMPLE1(FAMFS_REG, 0, M2, M2, -EINVAL),		/* empty file */
+	SIMPLE1(FAMFS_REG, M2, M2, 0, -EINVAL),		/* empty extent */
+	SIMPLE1(FAMFS_REG, M2, M2, 100, -EINVAL),		/* not a page */
+	SIMPLE1(3, M2, M2, M2, -EINVAL),			/* file type */
+	SIMPLE1(FAMFS_REG, 2 * M2, M2, M2, -ENOSPC),		/* too short */
+	SIMPLE1(FAMFS_REG, M2, DEV_SIZE, M2, -ERANGE),	/* past the end */
+	SIMPLE1(FAMFS_REG, M2, DEV_SIZE - M2, 2 * M2, -ERANGE),
+	SIMPLE1(FAMFS_REG, M2, U64_MAX - M2 + 1, M2, -EOVERFLOW),
+	{ "devindex 1", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1,
+		     .strip = { { .devindex = 1, .offset = M2, .len = M2 } } } },
+	  .err = -EINVAL },
+	{ "no extent", .file_type = FAMFS_REG, .ext_type = FAMFS_EXT_SIMPLE,
+	  .file_size = M2, .nr_ext = 0, .err = -ENOSPC },
+	{ "three simple extents", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 3,
+	  .ext = { { .nstrips = 1, .strip = { S(M2, M2) } },
+		   { .nstrips = 1, .strip = { S(2 * M2, M2) } },
+		   { .nstrips = 1, .strip = { S(3 * M2, M2) } } },
+	  .err = -E2BIG },
+	{ "first extent not 2 MiB long", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 2,
+	  .ext = { { .nstrips = 1, .strip = { S(M2, 4096) } },
+		   { .nstrips = 1, .strip = { S(2 * M2, M2) } } },
+	  .err = -EINVAL },
+	{ "unknown extent type", .file_type = FAMFS_REG, .ext_type = 2,
+	  .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1, .strip = { S(M2, M2) } } },
+	  .err = -EINVAL },
+	{ "interleave, longer than its strips", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = M2, .nr_ext = 2,
+	  .ext = { { .nbytes = U64_MAX - M2 + 1, .chunk = M2, .nstrips = 1,
+		     .strip = { S(M2, M2) } },
+		   { .nbytes = M2, .chunk = M2, .nstrips = 1,
+		     .strip = { S(M2, M2) } } },
+	  .err = -ENOSPC },
+	{ "interleave, chunk not a power of 2", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 6 * M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 6 * M2, .chunk = 3 * M2, .nstrips = 2,
+		     .strip = { S(2 * M2, 3 * M2), S(8 * M2, 3 * M2) } } },
+	  .err = -EINVAL },
+	{ "interleave, chunk under 2 MiB", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nbytes = M2, .chunk = SZ_1M, .nstrips = 2,
+		     .strip = { S(2 * M2, M2), S(8 * M2, M2) } } },
+	  .err = -EINVAL },
+	{ "interleave, no strip", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nbytes = M2, .chunk = M2, .nstrips = 0 } },
+	  .err = -EINVAL },
+	{ "interleave, 17 strips", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nbytes = M2, .chunk = M2, .nstrips = 17 } },
+	  .err = -E2BIG },
+	{ "interleave, strip too short", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 5 * M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 5 * M2, .chunk = M2, .nstrips = 2,
+		     .strip = { S(2 * M2, 2 * M2), S(8 * M2, 3 * M2) } } },
+	  .err = -ENOSPC },
+	{ "interleave, strip not 2 MiB long", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nbytes = M2, .chunk = M2, .nstrips = 1,
+		     .strip = { S(2 * M2, M2 + 4096) } } },
+	  .err = -EINVAL },
+	{ "interleave, strip past the end", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 2 * M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 2 * M2, .chunk = M2, .nstrips = 2,
+		     .strip = { S(2 * M2, M2), S(DEV_SIZE, M2) } } },
+	  .err = -ERANGE },
+	{ "interleave, strip at offset 0", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 2 * M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 2 * M2, .chunk = M2, .nstrips = 2,
+		     .strip = { S(0, M2), S(8 * M2, M2) } } },
+	  .err = -EINVAL },
+	{ "interleave, no bytes", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 0, .chunk = M2, .nstrips = 1,
+		     .strip = { S(2 * M2, M2) } } },
+	  .err = -EINVAL },
+	{ "interleave, shorter than the file", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 3 * M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 2 * M2, .chunk = M2, .nstrips = 2,
+		     .strip = { S(2 * M2, M2), S(8 * M2, M2) } } },
+	  .err = -ENOSPC },
+};
+
+static void famfs_map_case_desc(const struct famfs_map_case *c, char *desc)
+{
+	if (c->desc)
+		strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+	else
+		snprintf(desc, KUNIT_PARAM_DESC_SIZE,
+			 "type %u size %#llx at %#llx+%#llx: %d", c->file_type,
+			 c->file_size, c->ext[0].strip[0].offset,
+			 c->ext[0].strip[0].len, c->err);
+}
+
+KUNIT_ARRAY_PARAM(famfs_map, famfs_map_cases, famfs_map_case_desc);
+
+/* The request either ioctl would make of @c */
+static struct famfs_map_req *famfs_test_req(struct kunit *test,
+					    const struct famfs_map_case *c)
+{
+	struct famfs_map_req *req;
+	u32 i;
+
+	req = kunit_kzalloc(test, sizeof(*req), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	req->file_size = c->file_size;
+	req->file_type = c->file_type;
+	req->ext_type = c->ext_type;
+	req->nr_ext = c->nr_ext;
+	for (i = 0; i < ARRAY_SIZE(c->ext); i++) {
+		struct famfs_map_req_ext *re = &req->ext[i];
+
+		re->nstrips = c->ext[i].nstrips;
+		re->chunk = c->ext[i].chunk;
+		re->nbytes = c->ext_type == FAMFS_EXT_INTERLEAVE ?
+			     c->ext[i].nbytes : c->ext[i].strip[0].len;
+		memcpy(re->strip, c->ext[i].strip, sizeof(c->ext[i].strip));
+	}
+	return req;
+}
+
+static void famfs_kfree_map(void *map)
+{
+	kfree(map);
+}
+
+static void famfs_map_build_test(struct kunit *test)
+{
+	const struct famfs_map_case *c = test->param_value;
+	struct famfs_map *map;
+	u64 total = 0;
+	u32 i;
+
+	map = famfs_map_build(famfs_test_req(test, c), DEV_SIZE);
+	if (c->err) {
+		KUNIT_EXPECT_PTR_EQ(test, map, ERR_PTR(c->err));
+		if (!IS_ERR(map))
+			kfree(map);
+		return;
+	}
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, famfs_kfree_map, map));
+
+	KUNIT_EXPECT_EQ(test, map->file_type, c->file_type);
+	KUNIT_EXPECT_EQ(test, map->ext_type, c->ext_type);
+	KUNIT_EXPECT_EQ(test, map->nr_ext, c->nr_ext);
+	for (i = 0; i < map->nr_ext; i++) {
+		KUNIT_EXPECT_EQ(test, map->ext[i].file_off, total);
+		total += map->ext[i].nbytes;
+	}
+	KUNIT_EXPECT_EQ(test, map->size, total);
+	KUNIT_EXPECT_GE(test, map->size, c->file_size);
+}
+
+static struct famfs_map *famfs_test_map(struct kunit *test,
+					const struct famfs_map_case *c)
+{
+	struct famfs_map *map = famfs_map_build(famfs_test_req(test, c),
+						DEV_SIZE);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, famfs_kfree_map, map));
+	return map;
+}
+
+static void famfs_expect_resolve(struct kunit *test,
+				 const struct famfs_map *map, u64 pos,
+				 u64 offset, u64 len)
+{
+	u64 got_offset = 0, got_len = 0;
+
+	KUNIT_EXPECT_EQ_MSG(test, famfs_map_resolve(map, pos, &got_offset,
+						    &got_len), 0,
+			    "pos %#llx", pos);
+	KUNIT_EXPECT_EQ_MSG(test, got_offset, offset, "pos %#llx", pos);
+	KUNIT_EXPECT_EQ_MSG(test, got_len, len, "pos %#llx", pos);
+}
+
+/* First and last byte of each simple extent, and the end of the map */
+static void famfs_map_resolve_simple_test(struct kunit *test)
+{
+	static const struct famfs_map_case c = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_SIMPLE,
+		.file_size = 3 * M2 + 5, .nr_ext = 2,
+		.ext = { { .nstrips = 1, .strip = { S(10 * M2, 2 * M2) } },
+			 { .nstrips = 1, .strip = { S(4 * M2, 2 * M2) } } },
+	};
+	const struct famfs_map *map = famfs_test_map(test, &c);
+	u64 offset, len;
+
+	famfs_expect_resolve(test, map, 0, 10 * M2, 2 * M2);
+	famfs_expect_resolve(test, map, 4097, 10 * M2 + 4097, 2 * M2 - 4097);
+	famfs_expect_resolve(test, map, 2 * M2 - 1, 12 * M2 - 1, 1);
+	famfs_expect_resolve(test, map, 2 * M2, 4 * M2, 2 * M2);
+	famfs_expect_resolve(test, map, 4 * M2 - 1, 6 * M2 - 1, 1);
+	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, 4 * M2, &offset, &len),
+			-EIO);
+	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, U64_MAX, &offset, &len),
+			-EIO);
+}
+
+/*
+ * Three strips, chunks of 2 MiB, 7 chunks: strip 0 holds chunks 0, 3, 6,
+ * strip 1 chunks 1, 4 and strip 2 chunks 2, 5. Every chunk's first and
+ * last byte.
+ */
+static void famfs_map_resolve_interleave_test(struct kunit *test)
+{
+	static const struct famfs_map_case c = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_INTERLEAVE,
+		.file_size = 7 * M2, .nr_ext = 1,
+		.ext = { { .nbytes = 7 * M2, .chunk = M2, .nstrips = 3,
+			   .strip = { S(100 * M2, 3 * M2), S(20 * M2, 2 * M2),
+				      S(50 * M2, 2 * M2) } } },
+	};
+	static const u64 strip_off[] = { 100 * M2, 20 * M2, 50 * M2 };
+	const struct famfs_map *map = famfs_test_map(test, &c);
+	u64 chunk, offset, len;
+
+	for (chunk = 0; chunk < 7; chunk++) {
+		u64 dev = strip_off[chunk % 3] + (chunk / 3) * M2;
+
+		famfs_expect_resolve(test, map, chunk * M2, dev, M2);
+		famfs_expect_resolve(test, map, chunk * M2 + M2 - 1,
+				     dev + M2 - 1, 1);
+	}
+	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, 7 * M2, &offset, &len),
+			-EIO);
+}
+
+/* Two interleaved extents: the second one starts where the first ends */
+static void famfs_map_resolve_two_interleaves_test(struct kunit *test)
+{
+	static const struct famfs_map_case c = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_INTERLEAVE,
+		.file_size = 6 * M2, .nr_ext = 2,
+		.ext = { { .nbytes = 4 * M2, .chunk = SZ_4M, .nstrips = 1,
+			   .strip = { S(40 * M2, 4 * M2) } },
+			 { .nbytes = 2 * M2, .chunk = M2, .nstrips = 2,
+			   .strip = { S(60 * M2, M2), S(70 * M2, M2) } } },
+	};
+	const struct famfs_map *map = famfs_test_map(test, &c);
+
+	famfs_expect_resolve(test, map, 0, 40 * M2, SZ_4M);
+	famfs_expect_resolve(test, map, SZ_4M - 1, 40 * M2 + SZ_4M - 1, 1);
+	famfs_expect_resolve(test, map, SZ_4M, 42 * M2, SZ_4M);
+	famfs_expect_resolve(test, map, 4 * M2 - 1, 44 * M2 - 1, 1);
+	famfs_expect_resolve(test, map, 4 * M2, 60 * M2, M2);
+	famfs_expect_resolve(test, map, 5 * M2 - 1, 61 * M2 - 1, 1);
+	famfs_expect_resolve(test, map, 5 * M2, 70 * M2, M2);
+	famfs_expect_resolve(test, map, 6 * M2 - 1, 71 * M2 - 1, 1);
+}
+
+static struct kunit_case famfs_map_test_cases[] = {
+	KUNIT_CASE_PARAM(famfs_map_build_test, famfs_map_gen_params),
+	KUNIT_CASE(famfs_map_resolve_simple_test),
+	KUNIT_CASE(famfs_map_resolve_interleave_test),
+	KUNIT_CASE(famfs_map_resolve_two_interleaves_test),
+	{}
+};
+
+static struct kunit_suite famfs_map_test_suite = {
+	.name = "famfs_map",
+	.test_cases = famfs_map_test_cases,
+};
+
+kunit_test_suite(famfs_map_test_suite);
