@@ -17,20 +17,37 @@ mapfile -t entries < <(series_entries)
 [ ${#commits[@]} -eq ${#entries[@]} ] ||
 	die "${#commits[@]} commits in the tree, ${#entries[@]} series entries"
 
+diff_paths() { sed -n 's|^diff --git a/\(.*\) b/.*|\1|p' "$1"; }
+
 for i in "${!entries[@]}"; do
 	c=${commits[i]}
+	name=$(basename "${entries[i]}")
+	files=()
+	diffs=()
 	while read -r kind path _; do
 		case "$kind" in
-		file:)
-			git show "famfs:$path" > "$FAMFS_TOP/$path"
-			;;
-		diff:)
-			mapfile -t paths < <(sed -n 's|^diff --git a/\(.*\) b/.*|\1|p' "$FAMFS_TOP/$path")
-			git diff "$c~1" "$c" -- "${paths[@]}" > "$FAMFS_TOP/$path"
-			[ -s "$FAMFS_TOP/$path" ] ||
-				die "$(basename "${entries[i]}"): $path came back empty"
-			;;
+		file:) files+=("$path") ;;
+		diff:) diffs+=("$path") ;;
 		esac
 	done < <(entry_headers "${entries[i]}")
+
+	# a path the commit changes that no header of its entry names goes
+	# into its one diff; with several diffs, say where it belongs
+	covered=$( (printf '%s\n' "${files[@]}"
+		    for d in "${diffs[@]}"; do diff_paths "$FAMFS_TOP/$d"; done) | sort -u)
+	extra=$(git diff --name-only "$c~1" "$c" | sort -u | comm -23 - <(echo "$covered"))
+	if [ -n "$extra" ] && [ ${#diffs[@]} -ne 1 ]; then
+		die "$name: the commit also changes $(echo $extra); name them in its entry"
+	fi
+
+	for f in "${files[@]}"; do
+		git show "famfs:$f" > "$FAMFS_TOP/$f"
+	done
+	for d in "${diffs[@]}"; do
+		mapfile -t paths < <(diff_paths "$FAMFS_TOP/$d")
+		[ ${#diffs[@]} -eq 1 ] && paths+=($extra)
+		git diff "$c~1" "$c" -- "${paths[@]}" > "$FAMFS_TOP/$d"
+		[ -s "$FAMFS_TOP/$d" ] || die "$name: $d came back empty"
+	done
 done
 say "took ${#entries[@]} patches back; check with: git -C $FAMFS_TOP diff"

@@ -8,6 +8,7 @@
 
 #include <linux/fs.h>
 #include <linux/iomap.h>
+#include <linux/mutex.h>
 #include <linux/xarray.h>
 #include <uapi/linux/famfs_ioctl.h>
 
@@ -79,6 +80,8 @@ enum {
 	FAMFS_DEV_FAILED,
 	/* the device is going away: no file data can be reached any more */
 	FAMFS_DEV_GONE,
+	/* ->kill_sb() is tearing the super block down */
+	FAMFS_SHUTDOWN,
 };
 
 /**
@@ -90,6 +93,8 @@ enum {
  * @root_mode: mode of the root directory (mount option "mode")
  * @flags: FAMFS_* state bits
  * @bad_pages: device page offsets that reported a memory failure
+ * @failure_lock: serializes memory-failure handling against the teardown of
+ *	the super block, which must not race with a walk of its inodes
  */
 struct famfs_fs_info {
 	struct dax_device *dax_dev;
@@ -97,6 +102,7 @@ struct famfs_fs_info {
 	umode_t root_mode;
 	unsigned long flags;
 	struct xarray bad_pages;
+	struct mutex failure_lock;
 };
 
 static inline struct famfs_fs_info *FAMFS_SB(const struct super_block *sb)

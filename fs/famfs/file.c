@@ -138,6 +138,11 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * The invalidate lock orders a fault against the device going away (see
+ * famfs_dev_gone()): either the fault maps memory that is then unmapped, or
+ * it finds the device gone.
+ */
 static vm_fault_t famfs_dax_huge_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct inode *inode = file_inode(vmf->vma->vm_file);
@@ -149,9 +154,11 @@ static vm_fault_t famfs_dax_huge_fault(struct vm_fault *vmf, unsigned int order)
 		sb_start_pagefault(inode->i_sb);
 		file_update_time(vmf->vma->vm_file);
 	}
+	filemap_invalidate_lock_shared(inode->i_mapping);
 	ret = dax_iomap_fault(vmf, order, &pfn, NULL, &famfs_iomap_ops);
 	if (ret & VM_FAULT_NEEDDSYNC)
 		ret = dax_finish_sync_fault(vmf, order, pfn);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
 	if (write)
 		sb_end_pagefault(inode->i_sb);
 	return ret;

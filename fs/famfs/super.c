@@ -171,8 +171,11 @@ static const struct super_operations famfs_super_ops = {
 
 /*
  * The device is going away: no file data may be reached from now on. Take
- * down the mappings of every file, so that the next access faults and
- * fails instead of touching memory that is being removed.
+ * down the mappings of every file and drop its dax entries (they point at
+ * struct pages that go away with the device), so that the next access
+ * faults and fails instead of touching memory that is being removed. The
+ * invalidate lock keeps a fault that resolved its address before
+ * FAMFS_DEV_GONE from mapping it after that.
  */
 static void famfs_dev_gone(struct super_block *sb)
 {
@@ -192,7 +195,10 @@ static void famfs_dev_gone(struct super_block *sb)
 		spin_unlock(&inode->i_lock);
 		spin_unlock(&sb->s_inode_list_lock);
 
+		filemap_invalidate_lock(inode->i_mapping);
 		unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+		truncate_inode_pages(inode->i_mapping, 0);
+		filemap_invalidate_unlock(inode->i_mapping);
 		iput(prev);
 		prev = inode;
 
@@ -238,10 +244,20 @@ static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
 	if (!sb)
 		return -EOPNOTSUPP;
 
+	/*
+	 * Wait while ->kill_sb() evicts the inodes: their dax entries must be
+	 * gone before the device's memory is.
+	 */
+	mutex_lock(&FAMFS_SB(sb)->failure_lock);
+	if (test_bit(FAMFS_SHUTDOWN, &FAMFS_SB(sb)->flags)) {
+		mutex_unlock(&FAMFS_SB(sb)->failure_lock);
+		return -EOPNOTSUPP;
+	}
 	if (mf_flags & MF_MEM_PRE_REMOVE)
 		famfs_dev_gone(sb);
 	else
 		famfs_dev_bad_range(sb, offset, len);
+	mutex_unlock(&FAMFS_SB(sb)->failure_lock);
 
 	if (!test_and_set_bit(FAMFS_DEV_FAILED, &FAMFS_SB(sb)->flags)) {
 		if (mf_flags & MF_MEM_PRE_REMOVE)
@@ -461,6 +477,7 @@ static int famfs_init_fs_context(struct fs_context *fc)
 
 	fsi->root_mode = FAMFS_DEFAULT_MODE;
 	xa_init(&fsi->bad_pages);
+	mutex_init(&fsi->failure_lock);
 	fc->s_fs_info = fsi;
 	fc->ops = &famfs_context_ops;
 	return 0;
@@ -478,9 +495,15 @@ static void famfs_kill_sb(struct super_block *sb)
 {
 	struct famfs_fs_info *fsi = FAMFS_SB(sb);
 
+	/* a memory failure report now waits for the inodes to be gone */
+	mutex_lock(&fsi->failure_lock);
+	set_bit(FAMFS_SHUTDOWN, &fsi->flags);
 	kill_litter_super(sb);
+	mutex_unlock(&fsi->failure_lock);
+
 	fs_put_dax(fsi->dax_dev, sb);
 	xa_destroy(&fsi->bad_pages);
+	mutex_destroy(&fsi->failure_lock);
 	kfree(fsi);
 }
 

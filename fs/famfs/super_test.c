@@ -110,6 +110,8 @@ static struct famfs_mock_dax *mock_dax_create(struct kunit *test)
 		KUNIT_FAIL_AND_ABORT(test, "alloc_dax: %ld",
 				     PTR_ERR(mock->dax_dev));
 	}
+	/* a character device, as device-dax instances are */
+	set_dax_chardev(mock->dax_dev);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, mock_dax_destroy, mock));
 	return mock;
@@ -805,6 +807,31 @@ static void famfs_mount_dead_device_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock_dax_refs(mock), MOCK_REFS_IDLE);
 }
 
+static void famfs_test_kill_put_dax(void *dax_dev)
+{
+	kill_dax(dax_dev);
+	put_dax(dax_dev);
+}
+
+/*
+ * The dax device of a block device (pmem, dm) shares the number space of
+ * device-dax, but belongs to the file system on that block device: famfs
+ * must not find it by number.
+ */
+static void famfs_mount_block_dax_test(struct kunit *test)
+{
+	struct dax_device *dax_dev = alloc_dax(NULL, &mock_dax_ops);
+	int err;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dax_dev);
+	err = kunit_add_action_or_reset(test, famfs_test_kill_put_dax, dax_dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	famfs_test_source(test, dax_inode(dax_dev)->i_rdev, 0);
+	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, "/dev/pmem0", NULL),
+			    ERR_PTR(-ENODEV));
+	KUNIT_EXPECT_NULL(test, dax_holder(dax_dev));
+}
+
 static void famfs_mount_no_source_test(struct kunit *test)
 {
 	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, NULL, NULL),
@@ -1062,6 +1089,7 @@ static struct kunit_case famfs_mount_test_cases[] = {
 	KUNIT_CASE_PARAM(famfs_mount_bad_source_test, famfs_source_gen_params),
 	KUNIT_CASE(famfs_mount_phantom_devt_test),
 	KUNIT_CASE(famfs_mount_dead_device_test),
+	KUNIT_CASE(famfs_mount_block_dax_test),
 	KUNIT_CASE(famfs_mount_no_source_test),
 	KUNIT_CASE(famfs_mount_source_lookup_test),
 	KUNIT_CASE(famfs_mount_source_path_test),
