@@ -456,6 +456,8 @@ const struct file_operations famfs_file_operations = {
 	.read_iter	= famfs_file_read_iter,
 	.write_iter	= famfs_file_write_iter,
 	.mmap		= famfs_file_mmap,
+	/* no page cache to splice from: copy through read_iter */
+	.splice_read	= copy_splice_read,
 	.get_unmapped_area = thp_get_unmapped_area,
 	.unlocked_ioctl	= famfs_file_ioctl,
 	/* fixed-size types: the same layouts for 32-bit callers */
