@@ -102,7 +102,7 @@ struct famfs_fs_info {
 	umode_t root_mode;
 	unsigned long flags;
 	struct xarray bad_pages;
-	struct mutex failure_lock;
+	struct mutex failure_lock;	/* failure reports vs ->kill_sb() */
 };
 
 static inline struct famfs_fs_info *FAMFS_SB(const struct super_block *sb)
