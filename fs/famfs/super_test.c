@@ -1547,6 +1547,42 @@ static void famfs_file_device_gone_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kernel_write(fa, buf, sizeof(buf), &pos), -EIO);
 }
 
+static long empty_dax_direct_access(struct dax_device *dax_dev, pgoff_t pgoff,
+				    long nr_pages, enum dax_access_mode mode,
+				    void **kaddr, pfn_t *pfn)
+{
+	return -ERANGE;
+}
+
+static int empty_dax_zero_page_range(struct dax_device *dax_dev,
+				     pgoff_t pgoff, size_t nr_pages)
+{
+	return -ERANGE;
+}
+
+static const struct dax_operations empty_dax_ops = {
+	.direct_access = empty_dax_direct_access,
+	.zero_page_range = empty_dax_zero_page_range,
+};
+
+/* A device without memory: refused after the claim, which is given back */
+static void famfs_file_empty_device_test(struct kunit *test)
+{
+	struct dax_device *dax_dev = alloc_dax(NULL, &empty_dax_ops);
+	int err;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dax_dev);
+	err = kunit_add_action_or_reset(test, famfs_test_kill_put_dax, dax_dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	set_dax_chardev(dax_dev);
+
+	famfs_test_source(test, dax_inode(dax_dev)->i_rdev, 0);
+	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, "/dev/dax9.0", NULL),
+			    ERR_PTR(-ENODEV));
+	KUNIT_EXPECT_NULL(test, dax_holder(dax_dev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&dax_inode(dax_dev)->i_count), 1);
+}
+
 static struct kunit_case famfs_file_test_cases[] = {
 	KUNIT_CASE(famfs_file_rw_simple_test),
 	KUNIT_CASE(famfs_file_rw_interleaved_test),
@@ -1556,6 +1592,7 @@ static struct kunit_case famfs_file_test_cases[] = {
 	KUNIT_CASE(famfs_file_map_refused_test),
 	KUNIT_CASE(famfs_file_memory_failure_test),
 	KUNIT_CASE(famfs_file_device_gone_test),
+	KUNIT_CASE(famfs_file_empty_device_test),
 	{}
 };
 
