@@ -488,7 +488,8 @@ static void famfs_inode_check(struct kunit *test, struct inode *inode,
 	KUNIT_EXPECT_EQ(test, timespec64_compare(&ctime, &atime), 0);
 }
 
-static void famfs_inode_dir_test(struct kunit *test)
+/* A new inode of @mode in the root of a fresh mount, checked as such */
+static struct inode *famfs_test_new_inode(struct kunit *test, umode_t mode)
 {
 	struct vfsmount *mnt = famfs_test_mount_mock(test, NULL);
 	struct super_block *sb = mnt->mnt_sb;
@@ -496,9 +497,15 @@ static void famfs_inode_dir_test(struct kunit *test)
 	struct inode *inode;
 
 	ktime_get_coarse_real_ts64(&before);
-	inode = famfs_test_get_inode(test, sb, d_inode(sb->s_root),
-				     S_IFDIR | 0750);
-	famfs_inode_check(test, inode, sb, S_IFDIR | 0750, &before);
+	inode = famfs_test_get_inode(test, sb, d_inode(sb->s_root), mode);
+	famfs_inode_check(test, inode, sb, mode, &before);
+	return inode;
+}
+
+static void famfs_inode_dir_test(struct kunit *test)
+{
+	struct inode *inode = famfs_test_new_inode(test, S_IFDIR | 0750);
+
 	KUNIT_EXPECT_EQ(test, inode->i_nlink, 2);
 	KUNIT_EXPECT_PTR_EQ(test, inode->i_fop, &simple_dir_operations);
 	KUNIT_EXPECT_NOT_NULL(test, inode->i_op->lookup);
@@ -511,15 +518,8 @@ static void famfs_inode_dir_test(struct kunit *test)
 
 static void famfs_inode_file_test(struct kunit *test)
 {
-	struct vfsmount *mnt = famfs_test_mount_mock(test, NULL);
-	struct super_block *sb = mnt->mnt_sb;
-	struct timespec64 before;
-	struct inode *inode;
+	struct inode *inode = famfs_test_new_inode(test, S_IFREG | 0640);
 
-	ktime_get_coarse_real_ts64(&before);
-	inode = famfs_test_get_inode(test, sb, d_inode(sb->s_root),
-				     S_IFREG | 0640);
-	famfs_inode_check(test, inode, sb, S_IFREG | 0640, &before);
 	KUNIT_EXPECT_EQ(test, inode->i_nlink, 1);
 	KUNIT_EXPECT_NOT_NULL(test, inode->i_fop->read_iter);
 	KUNIT_EXPECT_NOT_NULL(test, inode->i_fop->write_iter);
