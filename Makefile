@@ -1,18 +1,23 @@
 # famfs branch tooling. The kernel tree is not here: it is assembled in
 # build/linux from Debian's linux-source-6.12 and our series.
 
-.PHONY: all demo test series assemble clean
+.PHONY: all demo test vm-test series assemble clean
 
 all: series
 
-# Show famfs working: assemble, build and boot the KUnit kernel, and run
-# the mount lifecycle suite against a mock dax device.
+# Show famfs working: two VMs share one memory; host A writes a file
+# through famfs, host B reads it through famfs and answers.
 demo:
 	@branch/demo.sh
 
 # Every test and check; the last line is "N passed, N failed".
 test:
 	@branch/test.sh
+
+# Only the VM part of the tests: the famfs kselftest on a real devdax
+# device and the two-host test (the branch must be assembled).
+vm-test:
+	@branch/vm/build.sh && branch/vm/run.sh selftest && branch/vm/run.sh twohost
 
 # The branch as a git tree in build/linux, and the exported series in
 # build/series.

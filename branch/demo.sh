@@ -1,16 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Show famfs at work as far as the branch goes today: assemble the series,
-# build the KUnit kernel and boot it under qemu, where famfs is mounted on a
-# dax device, filled, refused a second mount, its files given memory by the
-# map ioctls, written and read back through dax (the bytes checked on the
-# device), told that its memory failed or its device went away, and
-# unmounted, with the result of every step.
+# Show famfs doing what it is for: two hosts sharing memory. Assemble the
+# branch, build the VM kernel (famfs as a module) and boot two qemu VMs whose
+# emulated persistent memory is the same host file. Host A turns it into
+# /dev/dax0.0, mounts famfs, creates files with their memory and writes
+# them; host B mounts the same device, creates the same files with the same
+# memory, reads what A wrote and answers; A reads the answer.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$FAMFS_TOP/branch/assemble.sh"
-cd "$TREE"
-python3 tools/testing/kunit/kunit.py run --arch=x86_64 --kunitconfig=fs/famfs \
-	--build_dir="$BUILD/kunit" --jobs="$JOBS" --make_options CC="ccache gcc" \
-	'famfs_*' | grep -E '^\[[0-9:]+\] (=|\[|Testing)|famfs'
+"$FAMFS_TOP/branch/vm/build.sh"
+say "booting host A and host B on one memory file (qemu, TCG: about a minute)"
+"$FAMFS_TOP/branch/vm/run.sh" twohost demo

@@ -5,7 +5,10 @@
 #   - checkpatch --strict on every exported patch;
 #   - build every prefix of the series (bisectability);
 #   - the KUnit suites (x86_64 under qemu) and a clean kernel log;
-#   - sparse (C=2) and W=1 on fs/famfs and drivers/dax.
+#   - sparse (C=2) and W=1 on fs/famfs and drivers/dax;
+#   - the famfs kselftest in a qemu VM on the debug kernel (KASAN,
+#     kmemleak, lockdep) with a real device-dax instance, and two VMs
+#     sharing one memory file.
 # Each KUnit case and each check counts once. The last line is
 # "N passed, N failed"; the exit status is non-zero on any failure.
 set -uo pipefail
@@ -153,5 +156,25 @@ no_warnings() {
 }
 check "sparse C=2 on ${STATIC_DIRS[*]}" no_warnings "${MAKE[@]}" C=2 "${STATIC_DIRS[@]}"
 check "W=1 on ${STATIC_DIRS[*]}" no_warnings "${MAKE[@]}" W=1 "${STATIC_DIRS[@]}"
+
+# 6. famfs on a real device-dax instance, in qemu on the debug kernel:
+#    every kselftest case, every check of the guests, no splat, no leak.
+vm_run() {
+	local out=$LOGS/vm-$1.log rc
+	"$FAMFS_TOP/branch/vm/run.sh" "$@" > "$out" 2>&1
+	rc=$?
+	grep -E '^(PASS|FAIL) ' "$out"
+	passed=$((passed + $(grep -c '^PASS ' "$out")))
+	failed=$((failed + $(grep -c '^FAIL ' "$out")))
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+		fail "vm $1 (exit $rc, no result)" "$out"
+	fi
+}
+if check "build the VM kernel, kselftest and initramfs" "$FAMFS_TOP/branch/vm/build.sh"; then
+	vm_run selftest
+	vm_run twohost
+else
+	fail "vm (not run: the VM kernel does not build)"
+fi
 
 summary

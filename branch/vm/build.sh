@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build what the famfs VMs boot, from the assembled tree (build/linux):
+#   - the debug kernel: tinyconfig + branch/vm/debug.config, famfs =m;
+#   - the famfs kselftest, linked statically against the tree's uAPI;
+#   - an initramfs: busybox-static, famfs.ko, the tests, branch/vm/init.
+# Output in build/vm: bzImage, initramfs.cpio.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+VM=$BUILD/vm
+KOBJ=$VM/kernel
+FRAG=$FAMFS_TOP/branch/vm/debug.config
+MAKE=(make -s ARCH=x86_64 O="$KOBJ" CC="ccache gcc" -j"$JOBS")
+BUSYBOX=/bin/busybox
+
+[ -d "$TREE/fs/famfs" ] || die "no assembled tree in $TREE (run branch/assemble.sh)"
+file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
+	die "$BUSYBOX is not static: install busybox-static"
+mkdir -p "$KOBJ"
+cd "$TREE"
+
+# 1. The configuration. Written only when it changes, so that a warm
+#    build stays incremental.
+cfg=$(mktemp -d)
+trap 'rm -rf "$cfg"' EXIT
+make -s ARCH=x86_64 O="$cfg" tinyconfig
+scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" "$FRAG" > /dev/null
+make -s ARCH=x86_64 O="$cfg" olddefconfig
+# olddefconfig drops an option whose dependencies are missing, silently.
+lost=0
+while read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qx "$line" "$cfg/.config" || { echo "lost: $line" >&2; lost=1; } ;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }; opt=${opt%% *}
+		grep -q "^$opt=" "$cfg/.config" && { echo "lost: $line" >&2; lost=1; } ;;
+	esac
+done < "$FRAG"
+[ $lost -eq 0 ] || die "the VM kernel configuration lost options (above)"
+cmp -s "$cfg/.config" "$KOBJ/.config" || cp "$cfg/.config" "$KOBJ/.config"
+
+# 2. The kernel, famfs.ko and the uAPI headers for the tests.
+say "building the VM kernel in $KOBJ"
+"${MAKE[@]}" bzImage modules
+"${MAKE[@]}" headers_install INSTALL_HDR_PATH="$VM/usr" > /dev/null
+
+# 3. The kselftest, static: the initramfs has no libc.
+say "building the famfs kselftest"
+make -s -C tools/testing/selftests/filesystems/famfs \
+	OUTPUT="$VM/selftest" KHDR_INCLUDES="-isystem $VM/usr/include" \
+	LDFLAGS=-static CC=gcc
+
+# 4. The initramfs.
+root=$VM/root
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,mnt,lib/modules,famfs}
+cp "$BUSYBOX" "$root/bin/busybox"
+for app in $("$BUSYBOX" --list); do
+	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
+done
+cp "$KOBJ/fs/famfs/famfs.ko" "$root/lib/modules/"
+cp "$VM"/selftest/famfs_test "$VM"/selftest/famfs_map "$root/famfs/"
+cp "$FAMFS_TOP/branch/vm/init" "$root/init"
+chmod 755 "$root/init"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc --quiet --reproducible) > "$VM/initramfs.cpio"
+cp "$KOBJ/arch/x86/boot/bzImage" "$VM/bzImage"
+say "VM kernel and initramfs ready in $VM"

@@ -1,0 +1,1487 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * famfs on a real device-dax instance, from user space.
+ *
+ * The device is $FAMFS_DEV (default /dev/dax0.0), at least 5 GiB, with no
+ * famfs mounted on it; the cases mount it where they need it and use its
+ * memory freely. The module cases unload famfs and load it again from
+ * $FAMFS_MODULE (default /lib/modules/famfs.ko); famfs must be modular.
+ * Needs root, tracefs (fault counting) and CONFIG_MEMORY_FAILURE.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+
+#include "../../kselftest_harness.h"
+#include "famfs_util.h"
+
+#define M2	FAMFS_M2
+#define G1	FAMFS_G1
+#define TRACEFS	"/sys/kernel/tracing"
+
+/* Device memory the cases use: well past user space's superblock and log */
+#define DATA_OFF	(64 * M2)
+
+static char *make_dir(const char *tag)
+{
+	char *dir;
+
+	if (asprintf(&dir, "/tmp/famfs-%s.XXXXXX", tag) < 0)
+		return NULL;
+	return mkdtemp(dir);
+}
+
+static int famfs_mount(const char *src, const char *mpt, unsigned long flags,
+		       const char *data)
+{
+	return mount(src, mpt, "famfs", flags, data) ? -errno : 0;
+}
+
+/* The /proc/mounts line of @mpt, split in its first three fields */
+static bool mount_entry(const char *mpt, char *src, char *type, char *opts)
+{
+	char line[1024], m[512];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/mounts", "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %511s %63s %255s", src, m, type, opts) == 4 &&
+		    !strcmp(m, mpt))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+static int dir_entries(const char *path)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		abort();
+	return p;
+}
+
+/* Run @fn in a child; its exit status, or 128 + the signal that ended it */
+static int in_child(void (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		fn(arg);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static void touch_byte(void *p)
+{
+	*(volatile char *)p;
+}
+
+/* ----------------------------------------------------------------------- */
+/* Mounting */
+
+TEST(module_is_visible)
+{
+	char kabi[16] = "";
+	struct stat st;
+	int fd;
+
+	/* famfs mount refuses to run without this directory */
+	ASSERT_EQ(0, stat("/sys/module/famfs", &st));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+	fd = open("/sys/module/famfs/parameters/famfs_kabi_version", O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, kabi, sizeof(kabi) - 1));
+	close(fd);
+	EXPECT_EQ(FAMFS_KABI_VERSION, atoi(kabi));
+}
+
+TEST(mount_as_famfs_tools_do)
+{
+	char src[256], type[64], opts[256];
+	char *mpt = make_dir("mnt");
+	struct stat st;
+
+	ASSERT_NE(NULL, mpt);
+	/* the exact call of famfs' tools: MS_NODEV on the new mount, data "" */
+	ASSERT_EQ(0, famfs_mount(famfs_dev_path(), mpt, FAMFS_MOUNT_FLAGS, ""));
+	ASSERT_TRUE(mount_entry(mpt, src, type, opts));
+	EXPECT_STREQ(famfs_dev_path(), src);
+	EXPECT_STREQ("famfs", type);
+	EXPECT_NE(NULL, strstr(opts, "nodev"));
+	EXPECT_NE(NULL, strstr(opts, "noexec"));
+	EXPECT_NE(NULL, strstr(opts, "noatime"));
+	EXPECT_EQ(0, dir_entries(mpt));
+	ASSERT_EQ(0, stat(mpt, &st));
+	EXPECT_EQ(0755, st.st_mode & 07777);
+	/* famfs mount -R */
+	EXPECT_EQ(0, famfs_mount(famfs_dev_path(), mpt,
+				 FAMFS_MOUNT_FLAGS | MS_REMOUNT, ""));
+	EXPECT_EQ(0, umount(mpt));
+	rmdir(mpt);
+}
+
+TEST(mount_through_symlink_shows_the_link)
+{
+	char src[256], type[64], opts[256];
+	char *mpt = make_dir("mnt"), *link = path_in("/tmp", "famfs-dax-link");
+
+	ASSERT_NE(NULL, mpt);
+	unlink(link);
+	ASSERT_EQ(0, symlink(famfs_dev_path(), link));
+	ASSERT_EQ(0, famfs_mount(link, mpt, FAMFS_MOUNT_FLAGS, ""));
+	ASSERT_TRUE(mount_entry(mpt, src, type, opts));
+	/* the tools find their mount by the source they passed, verbatim */
+	EXPECT_STREQ(link, src);
+	EXPECT_EQ(0, umount(mpt));
+	unlink(link);
+	rmdir(mpt);
+}
+
+TEST(second_mount_is_busy)
+{
+	char *a = make_dir("a"), *b = make_dir("b");
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, famfs_mount(famfs_dev_path(), a, 0, ""));
+	EXPECT_EQ(-EBUSY, famfs_mount(famfs_dev_path(), a, 0, ""));
+	EXPECT_EQ(-EBUSY, famfs_mount(famfs_dev_path(), b, 0, ""));
+	EXPECT_EQ(0, umount(a));
+	/* the claim went with the umount */
+	EXPECT_EQ(0, famfs_mount(famfs_dev_path(), b, 0, ""));
+	EXPECT_EQ(0, umount(b));
+	rmdir(a);
+	rmdir(b);
+}
+
+FIXTURE(refused) {
+	char *mpt;
+};
+
+FIXTURE_VARIANT(refused) {
+	const char *source;	/* NULL: the dax device */
+	const char *data;
+	int error;
+};
+
+FIXTURE_VARIANT_ADD(refused, dev_null) {
+	.source = "/dev/null", .data = "", .error = ENODEV,
+};
+
+FIXTURE_VARIANT_ADD(refused, directory) {
+	.source = "/tmp", .data = "", .error = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(refused, regular_file) {
+	.source = "/proc/self/exe", .data = "", .error = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(refused, missing_path) {
+	.source = "/dev/no-such-dax", .data = "", .error = ENOENT,
+};
+
+FIXTURE_VARIANT_ADD(refused, unknown_option) {
+	.data = "size=1G", .error = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(refused, bad_mode) {
+	.data = "mode=0999", .error = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(refused, bad_dax) {
+	.data = "dax=never", .error = EINVAL,
+};
+
+FIXTURE_SETUP(refused)
+{
+	self->mpt = make_dir("mnt");
+	ASSERT_NE(NULL, self->mpt);
+}
+
+FIXTURE_TEARDOWN(refused)
+{
+	umount(self->mpt);
+	rmdir(self->mpt);
+}
+
+TEST_F(refused, with_documented_errno)
+{
+	const char *src = variant->source ? variant->source : famfs_dev_path();
+
+	EXPECT_EQ(-variant->error, famfs_mount(src, self->mpt, 0, variant->data));
+	/* and nothing is left claimed: the device mounts */
+	EXPECT_EQ(0, famfs_mount(famfs_dev_path(), self->mpt, 0, ""));
+}
+
+TEST(good_options)
+{
+	char *mpt = make_dir("mnt");
+	struct stat st;
+
+	ASSERT_NE(NULL, mpt);
+	ASSERT_EQ(0, famfs_mount(famfs_dev_path(), mpt, 0, "mode=0700,dax=always"));
+	ASSERT_EQ(0, stat(mpt, &st));
+	EXPECT_EQ(0700, st.st_mode & 07777);
+	EXPECT_EQ(0, umount(mpt));
+	rmdir(mpt);
+}
+
+/* The reason for a refusal goes to the fs_context's log, for fsconfig users */
+TEST(refusal_is_explained)
+{
+	char msg[256] = "";
+	ssize_t n;
+	int fc;
+
+	fc = syscall(SYS_fsopen, "famfs", 0);
+	ASSERT_LE(0, fc);
+	EXPECT_EQ(-1, syscall(SYS_fsconfig, fc, FSCONFIG_SET_STRING, "dax",
+			      "never", 0));
+	EXPECT_EQ(EINVAL, errno);
+	n = read(fc, msg, sizeof(msg) - 1);
+	ASSERT_LT(0, n);
+	msg[n] = '\0';
+	TH_LOG("fs_context log: %s", msg);
+	EXPECT_EQ('e', msg[0]);
+	EXPECT_NE(NULL, strstr(msg, "dax"));
+	close(fc);
+}
+
+/*
+ * may_open_dev() looks at the mount that holds the device node: a node on
+ * a nodev mount is refused, the same node elsewhere is not, and the new
+ * mount's own MS_NODEV does not matter.
+ */
+TEST(device_node_on_nodev_mount)
+{
+	char *nodev = make_dir("nodev"), *dev = make_dir("dev"), *mpt = make_dir("mnt");
+	char *n1 = path_in(nodev, "dax"), *n2 = path_in(dev, "dax");
+	struct stat st;
+
+	ASSERT_NE(NULL, nodev);
+	ASSERT_NE(NULL, dev);
+	ASSERT_NE(NULL, mpt);
+	ASSERT_EQ(0, stat(famfs_dev_path(), &st));
+	ASSERT_EQ(0, mount("tmpfs", nodev, "tmpfs", MS_NODEV, ""));
+	ASSERT_EQ(0, mount("tmpfs", dev, "tmpfs", 0, ""));
+	ASSERT_EQ(0, mknod(n1, S_IFCHR | 0600, st.st_rdev));
+	ASSERT_EQ(0, mknod(n2, S_IFCHR | 0600, st.st_rdev));
+	EXPECT_EQ(-EACCES, famfs_mount(n1, mpt, 0, ""));
+	EXPECT_EQ(0, famfs_mount(n2, mpt, MS_NODEV, ""));
+	EXPECT_EQ(0, umount(mpt));
+	umount(nodev);
+	umount(dev);
+	rmdir(nodev);
+	rmdir(dev);
+	rmdir(mpt);
+}
+
+static void mount_in_userns(void *mpt)
+{
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+		_exit(10);
+	/* all capabilities, but in a user namespace: famfs is not for that */
+	_exit(famfs_mount(famfs_dev_path(), mpt, 0, "") == -EPERM ? 0 : 11);
+}
+
+static void mount_unprivileged(void *mpt)
+{
+	if (setgid(65534) || setuid(65534))
+		_exit(10);
+	_exit(famfs_mount(famfs_dev_path(), mpt, 0, "") == -EPERM ? 0 : 11);
+}
+
+TEST(unprivileged_mount_refused)
+{
+	char *mpt = make_dir("mnt");
+
+	ASSERT_NE(NULL, mpt);
+	ASSERT_EQ(0, chmod(mpt, 0777));
+	EXPECT_EQ(0, in_child(mount_in_userns, mpt));
+	EXPECT_EQ(0, in_child(mount_unprivileged, mpt));
+	rmdir(mpt);
+}
+
+/* ----------------------------------------------------------------------- */
+/* A mounted famfs */
+
+FIXTURE(famfs) {
+	char *mpt;
+	const char *dev;
+	uint64_t dev_size;
+};
+
+static void mount_fresh(struct __test_metadata *_metadata, char **mpt,
+			uint64_t *dev_size)
+{
+	*dev_size = famfs_dev_size(famfs_dev_path());
+	ASSERT_LE(5ULL * G1 - M2, *dev_size);
+	*mpt = make_dir("mnt");
+	ASSERT_NE(NULL, *mpt);
+	ASSERT_EQ(0, famfs_mount(famfs_dev_path(), *mpt, FAMFS_MOUNT_FLAGS, ""));
+}
+
+static void umount_fresh(char *mpt)
+{
+	if (!mpt)
+		return;
+	umount(mpt);
+	rmdir(mpt);
+}
+
+FIXTURE_SETUP(famfs)
+{
+	self->dev = famfs_dev_path();
+	mount_fresh(_metadata, &self->mpt, &self->dev_size);
+}
+
+FIXTURE_TEARDOWN(famfs)
+{
+	umount_fresh(self->mpt);
+}
+
+TEST_F(famfs, namespace_calls_of_the_tools)
+{
+	char *dir = path_in(self->mpt, ".meta"), *f = path_in(dir, ".log");
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	umask(022);
+	fd = open(f, O_RDWR | O_CREAT, 0666);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(0644, st.st_mode & 07777);
+	EXPECT_EQ(0, fchown(fd, 1000, 1000));
+	EXPECT_EQ(0, fchmod(fd, 0600));
+	ASSERT_EQ(0, stat(f, &st));
+	EXPECT_EQ(1000, st.st_uid);
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(1, dir_entries(dir));
+	close(fd);
+	EXPECT_EQ(-1, rmdir(dir));
+	EXPECT_EQ(ENOTEMPTY, errno);
+	EXPECT_EQ(0, unlink(f));
+	EXPECT_EQ(0, rmdir(dir));
+	EXPECT_EQ(0, dir_entries(self->mpt));
+}
+
+TEST_F(famfs, unsupported_nodes_refused)
+{
+	char *f = path_in(self->mpt, "x");
+
+	EXPECT_EQ(-1, symlink("/tmp", f));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, mknod(f, S_IFIFO | 0600, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, open(self->mpt, O_TMPFILE | O_RDWR, 0600));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(0, dir_entries(self->mpt));
+}
+
+TEST_F(famfs, nop_tells_famfs_files)
+{
+	char *f = path_in(self->mpt, "unmapped"), *g = path_in(self->mpt, "mapped");
+	int fd, gd, td;
+
+	fd = open(f, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, ioctl(fd, FAMFSIOC_NOP, 0));
+	gd = famfs_create_mapped(g, M2, DATA_OFF);
+	ASSERT_LE(0, gd);
+	EXPECT_EQ(0, ioctl(gd, FAMFSIOC_NOP, 0));
+	/* a file elsewhere is not a famfs file */
+	td = open("/tmp", O_RDWR | O_TMPFILE, 0600);
+	ASSERT_LE(0, td);
+	EXPECT_EQ(-1, ioctl(td, FAMFSIOC_NOP, 0));
+	EXPECT_EQ(ENOTTY, errno);
+	close(td);
+	close(fd);
+	close(gd);
+}
+
+TEST_F(famfs, unmapped_file_has_no_data)
+{
+	struct famfs_ioc_get_fmap gm;
+	struct famfs_ioc_map map;
+	struct famfs_extent ext;
+	char *f = path_in(self->mpt, "empty");
+	char buf[16] = "data";
+	int fd;
+
+	fd = open(f, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, write(fd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, M2, PROT_READ, MAP_SHARED, fd, 0));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, ioctl(fd, FAMFSIOC_MAP_GET, &map));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, ioctl(fd, FAMFSIOC_MAP_GETEXT, &ext));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, ioctl(fd, FAMFSIOC_MAP_GET_V2, &gm));
+	EXPECT_EQ(ENODATA, errno);
+	close(fd);
+}
+
+TEST_F(famfs, map_is_returned_as_given)
+{
+	const struct famfs_extent ext[2] = {
+		{ .offset = DATA_OFF + 8 * M2, .len = 2 * M2 },
+		{ .offset = DATA_OFF, .len = M2 },
+	};
+	const uint64_t size = 3 * M2 - 4096 + 1;
+	char *f = path_in(self->mpt, "two");
+	long pg = sysconf(_SC_PAGESIZE);
+	struct famfs_ioc_get_fmap gm;
+	struct famfs_ioc_map map;
+	struct famfs_extent *out;
+	struct stat st;
+	char *guard;
+	int fd;
+
+	fd = open(f, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, famfs_map_simple(fd, FAMFS_REG, size, ext, 2));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(size, st.st_size);
+
+	memset(&map, 0xff, sizeof(map));
+	ASSERT_EQ(0, ioctl(fd, FAMFSIOC_MAP_GET, &map));
+	EXPECT_EQ(FAMFS_EXT_SIMPLE, map.extent_type);
+	EXPECT_EQ(FAMFS_REG, map.file_type);
+	EXPECT_EQ(size, map.file_size);
+	EXPECT_EQ(2, map.ext_list_count);
+
+	/*
+	 * MAP_GETEXT fills exactly ext_list_count extents: the buffer ends
+	 * where an inaccessible page begins.
+	 */
+	guard = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, guard);
+	ASSERT_EQ(0, mprotect(guard + pg, pg, PROT_NONE));
+	out = (struct famfs_extent *)(guard + pg) - 2;
+	ASSERT_EQ(0, ioctl(fd, FAMFSIOC_MAP_GETEXT, out));
+	EXPECT_EQ(0, memcmp(out, ext, sizeof(ext)));
+	/* one extent short of room: refused, not overrun */
+	out = (struct famfs_extent *)(guard + pg) - 1;
+	EXPECT_EQ(-1, ioctl(fd, FAMFSIOC_MAP_GETEXT, out));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(guard, 2 * pg);
+
+	memset(&gm, 0xff, sizeof(gm));
+	ASSERT_EQ(0, ioctl(fd, FAMFSIOC_MAP_GET_V2, &gm));
+	EXPECT_EQ(size, gm.iocmap.fioc_file_size);
+	EXPECT_EQ(FAMFS_EXT_SIMPLE, gm.iocmap.fioc_ext_type);
+	EXPECT_EQ(2, gm.iocmap.fioc_nextents);
+	EXPECT_EQ(ext[0].offset, gm.ikse[0].offset);
+	EXPECT_EQ(ext[1].len, gm.ikse[1].len);
+	EXPECT_EQ(0, gm.ikse[1].devindex);
+	close(fd);
+}
+
+TEST_F(famfs, size_never_changes)
+{
+	const uint64_t size = M2 + 100;
+	char *f = path_in(self->mpt, "fixed");
+	char buf[256];
+	struct stat st;
+	int fd;
+
+	fd = famfs_create_mapped(f, size, DATA_OFF);
+	ASSERT_LE(0, fd);
+	memset(buf, 'x', sizeof(buf));
+	EXPECT_EQ(-1, ftruncate(fd, 2 * M2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ftruncate(fd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, truncate(f, 1));
+	EXPECT_EQ(EINVAL, errno);
+	/* O_TRUNC is a truncate too: refused, the data stays */
+	EXPECT_EQ(-1, open(f, O_RDWR | O_TRUNC));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, fallocate(fd, 0, 0, 4 * M2));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, pwrite(fd, buf, sizeof(buf), size));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(-1, pwrite(fd, buf, sizeof(buf), size + 4096));
+	EXPECT_EQ(ENOSPC, errno);
+	/* a write across the end stops there */
+	EXPECT_EQ(10, pwrite(fd, buf, sizeof(buf), size - 10));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(size, st.st_size);
+	close(fd);
+}
+
+TEST_F(famfs, flock_works)
+{
+	char *f = path_in(self->mpt, "lock");
+	int a, b;
+
+	a = famfs_create_mapped(f, M2, DATA_OFF);
+	ASSERT_LE(0, a);
+	b = open(f, O_RDWR);
+	ASSERT_LE(0, b);
+	EXPECT_EQ(0, flock(a, LOCK_EX));
+	EXPECT_EQ(-1, flock(b, LOCK_EX | LOCK_NB));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(0, flock(a, LOCK_UN));
+	EXPECT_EQ(0, flock(b, LOCK_EX));
+	close(a);
+	close(b);
+}
+
+/*
+ * The superblock file is 2 MiB and the tools map it with the log's length:
+ * an mmap longer than the file is fine, touching past its end is SIGBUS.
+ */
+TEST_F(famfs, mmap_longer_than_file)
+{
+	const struct famfs_extent sb = { .offset = 0, .len = M2 };
+	char *dir = path_in(self->mpt, ".meta"), *f = path_in(dir, ".superblock");
+	char *p, *q;
+	int fd;
+
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	fd = open(f, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, famfs_map_simple(fd, FAMFS_SUPERBLOCK, M2, &sb, 1));
+	p = mmap(NULL, 4 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mmap(NULL, 4 * M2, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	p[0] = 'f';
+	EXPECT_EQ('f', q[0]);
+	EXPECT_EQ(0, in_child(touch_byte, p + M2 - 1));
+	EXPECT_EQ(128 + SIGBUS, in_child(touch_byte, p + M2));
+	EXPECT_EQ(128 + SIGBUS, in_child(touch_byte, q + 3 * M2));
+	munmap(p, 4 * M2);
+	munmap(q, 4 * M2);
+	close(fd);
+}
+
+/* ----------------------------------------------------------------------- */
+/* Refused maps: each row one call, from user space */
+
+#define DEV_END	(~0ULL)		/* the last 2 MiB of the device */
+
+FIXTURE(bad_map) {
+	char *mpt;
+	uint64_t dev_size;
+};
+
+FIXTURE_VARIANT(bad_map) {
+	bool v2;
+	uint32_t file_type;
+	uint32_t ext_type;
+	uint64_t size;
+	unsigned int n;
+	struct famfs_ioc_simple_extent ext[3];
+	/* interleaved */
+	uint64_t chunk;
+	unsigned int nstrips;
+	uint64_t strip_len;
+	uint32_t pad;
+	int error;
+};
+
+#define SE(o, l)	{ .offset = (o), .len = (l) }
+
+FIXTURE_VARIANT_ADD(bad_map, no_extent) {
+	.size = M2, .n = 0, .error = ENOSPC,
+};
+FIXTURE_VARIANT_ADD(bad_map, extents_shorter_than_file) {
+	.size = 4 * M2, .n = 1, .ext = { SE(DATA_OFF, 2 * M2) }, .error = ENOSPC,
+};
+FIXTURE_VARIANT_ADD(bad_map, three_extents) {
+	.size = M2, .n = 3, .error = E2BIG,
+	.ext = { SE(DATA_OFF, M2), SE(DATA_OFF + M2, M2), SE(DATA_OFF + 2 * M2, M2) },
+};
+FIXTURE_VARIANT_ADD(bad_map, unknown_file_type) {
+	.file_type = 3, .size = M2, .n = 1, .ext = { SE(DATA_OFF, M2) }, .error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, unknown_extent_type) {
+	.ext_type = 2, .size = M2, .n = 1, .ext = { SE(DATA_OFF, M2) }, .error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, size_zero) {
+	.size = 0, .n = 1, .ext = { SE(DATA_OFF, M2) }, .error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, misaligned_offset) {
+	.size = M2, .n = 1, .ext = { SE(DATA_OFF + 4096, M2) }, .error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, inner_extent_not_2m) {
+	.size = 3 * M2, .n = 2, .error = EINVAL,
+	.ext = { SE(DATA_OFF, M2 + 4096), SE(DATA_OFF + 4 * M2, 2 * M2) },
+};
+FIXTURE_VARIANT_ADD(bad_map, last_extent_not_pages) {
+	.size = 100, .n = 1, .ext = { SE(DATA_OFF, 100) }, .error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, offset_zero_for_regular_file) {
+	.size = M2, .n = 1, .ext = { SE(0, M2) }, .error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, past_the_device) {
+	.size = 2 * M2, .n = 1, .ext = { SE(DEV_END, 2 * M2) }, .error = ERANGE,
+};
+FIXTURE_VARIANT_ADD(bad_map, offset_overflows) {
+	.size = M2, .n = 1, .ext = { SE(~(M2 - 1), 2 * M2) }, .error = EOVERFLOW,
+};
+FIXTURE_VARIANT_ADD(bad_map, v2_nonzero_pad) {
+	.v2 = true, .size = M2, .n = 1, .ext = { SE(DATA_OFF, M2) }, .pad = 1,
+	.error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, v2_nonzero_devindex) {
+	.v2 = true, .size = M2, .n = 1, .error = EINVAL,
+	.ext = { { .devindex = 1, .offset = DATA_OFF, .len = M2 } },
+};
+FIXTURE_VARIANT_ADD(bad_map, v2_chunk_not_power_of_two) {
+	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = 6 * M2,
+	.chunk = 3 * M2, .nstrips = 2, .strip_len = 6 * M2, .error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, v2_chunk_below_2m) {
+	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = 4 * M2,
+	.chunk = M2 / 2, .nstrips = 2, .strip_len = 4 * M2, .error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, v2_too_many_strips) {
+	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = 17 * M2,
+	.chunk = M2, .nstrips = 17, .strip_len = M2, .error = E2BIG,
+};
+FIXTURE_VARIANT_ADD(bad_map, v2_no_strips) {
+	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = M2,
+	.chunk = M2, .nstrips = 0, .strip_len = M2, .error = EINVAL,
+};
+FIXTURE_VARIANT_ADD(bad_map, v2_strips_too_short) {
+	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = 8 * M2,
+	.chunk = M2, .nstrips = 2, .strip_len = 2 * M2, .error = ENOSPC,
+};
+
+FIXTURE_SETUP(bad_map)
+{
+	mount_fresh(_metadata, &self->mpt, &self->dev_size);
+}
+
+FIXTURE_TEARDOWN(bad_map)
+{
+	umount_fresh(self->mpt);
+}
+
+TEST_F(bad_map, refused)
+{
+	struct famfs_ioc_simple_extent se[3], strips[17];
+	struct famfs_ioc_interleaved_ext ie;
+	struct famfs_ioc_fmap fmap;
+	char *f = path_in(self->mpt, "bad");
+	struct stat st;
+	unsigned int i;
+	int fd, rc;
+
+	memcpy(se, variant->ext, sizeof(se));
+	for (i = 0; i < 3; i++)
+		if (se[i].offset == DEV_END)
+			se[i].offset = (self->dev_size & ~(M2 - 1)) - M2;
+	fd = open(f, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+
+	if (!variant->v2) {
+		struct famfs_ioc_map map;
+
+		memset(&map, 0, sizeof(map));
+		map.extent_type = variant->ext_type;
+		map.file_type = variant->file_type;
+		map.file_size = variant->size;
+		map.ext_list_count = variant->n;
+		for (i = 0; i < variant->n && i < FAMFS_MAX_EXTENTS; i++) {
+			map.ext_list[i].offset = se[i].offset;
+			map.ext_list[i].len = se[i].len;
+		}
+		rc = ioctl(fd, FAMFSIOC_MAP_CREATE, &map);
+	} else {
+		memset(&fmap, 0, sizeof(fmap));
+		fmap.fioc_file_size = variant->size;
+		fmap.fioc_file_type = variant->file_type;
+		fmap.fioc_ext_type = variant->ext_type;
+		fmap.fioc_pad = variant->pad;
+		if (variant->ext_type == FAMFS_EXT_INTERLEAVE) {
+			for (i = 0; i < 17; i++) {
+				strips[i].devindex = 0;
+				strips[i].offset = DATA_OFF + i * 8 * M2;
+				strips[i].len = variant->strip_len;
+			}
+			memset(&ie, 0, sizeof(ie));
+			ie.ie_nstrips = variant->nstrips;
+			ie.ie_chunk_size = variant->chunk;
+			ie.ie_nbytes = variant->size;
+			ie.ie_strips = (uintptr_t)strips;
+			fmap.fioc_niext = 1;
+			fmap.kie = (uintptr_t)&ie;
+		} else {
+			fmap.fioc_nextents = variant->n;
+			fmap.kse = (uintptr_t)se;
+		}
+		rc = ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &fmap);
+	}
+	EXPECT_EQ(-1, rc);
+	EXPECT_EQ(variant->error, errno);
+	/* a refused map leaves the file as it was: empty, without data */
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(0, st.st_size);
+	EXPECT_EQ(-1, ioctl(fd, FAMFSIOC_MAP_GET_V2, &fmap));
+	EXPECT_EQ(ENODATA, errno);
+	close(fd);
+}
+
+TEST_F(famfs, map_refused_by_caller)
+{
+	const struct famfs_extent ext = { .offset = DATA_OFF, .len = M2 };
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct cap[2];
+	char *f = path_in(self->mpt, "f");
+	struct famfs_ioc_map map;
+	int fd, ro, pid, status;
+
+	fd = open(f, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ro = open(f, O_RDONLY);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-EBADF, famfs_map_simple(ro, FAMFS_REG, M2, &ext, 1));
+	/* an unreadable argument */
+	EXPECT_EQ(-1, ioctl(fd, FAMFSIOC_MAP_CREATE, (void *)16));
+	EXPECT_EQ(EFAULT, errno);
+	memset(&map, 0, sizeof(map));
+	EXPECT_EQ(-1, ioctl(fd, FAMFSIOC_MAP_CREATE_V2, (void *)16));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* without CAP_SYS_RAWIO */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (syscall(SYS_capget, &hdr, cap))
+			_exit(10);
+		cap[CAP_SYS_RAWIO / 32].effective &= ~(1U << (CAP_SYS_RAWIO % 32));
+		if (syscall(SYS_capset, &hdr, cap))
+			_exit(11);
+		_exit(famfs_map_simple(fd, FAMFS_REG, M2, &ext, 1) == -EPERM ? 0 : 12);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	EXPECT_EQ(0, famfs_map_simple(fd, FAMFS_REG, M2, &ext, 1));
+	/* a file gets one map, once */
+	EXPECT_EQ(-EEXIST, famfs_map_simple(fd, FAMFS_REG, M2, &ext, 1));
+	close(ro);
+	close(fd);
+}
+
+/* ----------------------------------------------------------------------- */
+/* Data: every path to the bytes agrees, and they are where the map says */
+
+FIXTURE(data) {
+	char *mpt;
+	uint64_t dev_size;
+};
+
+FIXTURE_VARIANT(data) {
+	uint64_t size;
+	unsigned int n;			/* simple extents */
+	struct famfs_extent ext[2];
+	unsigned int nstrips;		/* or one interleaved extent */
+	uint64_t chunk;
+	uint64_t strip_len;
+};
+
+FIXTURE_VARIANT_ADD(data, one_extent) {
+	.size = 5 * M2 + 123, .n = 1, .ext = { { DATA_OFF, 6 * M2 } },
+};
+FIXTURE_VARIANT_ADD(data, two_extents) {
+	.size = 7 * M2 + 5, .n = 2,
+	.ext = { { DATA_OFF + 64 * M2, 4 * M2 }, { DATA_OFF + 8 * M2, 4 * M2 } },
+};
+FIXTURE_VARIANT_ADD(data, interleaved_4_strips) {
+	.size = 16 * M2 - 4096, .nstrips = 4, .chunk = M2, .strip_len = 4 * M2,
+};
+FIXTURE_VARIANT_ADD(data, interleaved_16_strips_4m_chunks) {
+	.size = 40 * M2 + 4096, .nstrips = 16, .chunk = 2 * M2, .strip_len = 4 * M2,
+};
+
+FIXTURE_SETUP(data)
+{
+	mount_fresh(_metadata, &self->mpt, &self->dev_size);
+}
+
+FIXTURE_TEARDOWN(data)
+{
+	umount_fresh(self->mpt);
+}
+
+static uint64_t strip_offset(unsigned int i)
+{
+	/* strips out of order, and apart, to catch any mix-up */
+	return DATA_OFF + ((i * 7) % 16) * 16 * M2;
+}
+
+/* Device offset of file byte @pos for the variant's map */
+static uint64_t data_dev_off(const FIXTURE_VARIANT(data) *v, uint64_t pos)
+{
+	uint64_t strips[FAMFS_MAX_STRIPS];
+	unsigned int i;
+
+	if (v->nstrips) {
+		for (i = 0; i < v->nstrips; i++)
+			strips[i] = strip_offset(i);
+		return famfs_interleaved_dev_off(pos, v->chunk, v->nstrips, strips);
+	}
+	for (i = 0; pos >= v->ext[i].len; i++)
+		pos -= v->ext[i].len;
+	return v->ext[i].offset + pos;
+}
+
+/* Every byte of the file, as the device holds it */
+static void check_device(struct __test_metadata *_metadata,
+			 const FIXTURE_VARIANT(data) *v, uint64_t seed)
+{
+	uint64_t pos, lo = ~0ULL, hi = 0, off;
+	uint8_t *dev;
+
+	for (pos = 0; pos < v->size; pos += 4096) {
+		off = data_dev_off(v, pos);
+		lo = off < lo ? off : lo;
+		hi = off + 4096 > hi ? off + 4096 : hi;
+	}
+	lo &= ~(M2 - 1);
+	hi = (hi + M2 - 1) & ~(M2 - 1);
+	dev = famfs_dev_mmap(famfs_dev_path(), lo, hi - lo);
+	ASSERT_NE(MAP_FAILED, dev);
+	for (pos = 0; pos < v->size; pos++) {
+		off = data_dev_off(v, pos) - lo;
+		if (dev[off] != famfs_pattern_byte(seed, pos)) {
+			TH_LOG("file byte %" PRIu64 " is not at device offset %#" PRIx64,
+			       pos, off + lo);
+			ASSERT_TRUE(false);
+		}
+	}
+	munmap(dev, hi - lo);
+}
+
+TEST_F_TIMEOUT(data, all_paths_agree, 300)
+{
+	char *f = path_in(self->mpt, "data");
+	uint64_t seed = getpid(), strips[FAMFS_MAX_STRIPS];
+	const size_t chunk = 1 << 20;
+	struct stat st;
+	unsigned int i;
+	uint8_t *buf, *p;
+	uint64_t pos;
+	int fd;
+
+	buf = malloc(chunk);
+	ASSERT_NE(NULL, buf);
+	fd = open(f, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	if (variant->nstrips) {
+		for (i = 0; i < variant->nstrips; i++)
+			strips[i] = strip_offset(i);
+		ASSERT_EQ(0, famfs_map_interleaved(fd, variant->size, variant->chunk,
+						   variant->nstrips, strips,
+						   variant->strip_len));
+	} else {
+		ASSERT_EQ(0, famfs_map_simple(fd, FAMFS_REG, variant->size,
+					      variant->ext, variant->n));
+	}
+	ASSERT_EQ(0, fstat(fd, &st));
+	ASSERT_EQ(variant->size, st.st_size);
+
+	/* write(2) in, then read(2), mmap and the device out */
+	for (pos = 0; pos < variant->size; pos += chunk) {
+		size_t len = variant->size - pos < chunk ? variant->size - pos : chunk;
+
+		famfs_pattern_fill(buf, pos, len, seed);
+		ASSERT_EQ(len, pwrite(fd, buf, len, pos));
+	}
+	for (pos = 0; pos < variant->size; pos += chunk) {
+		size_t len = variant->size - pos < chunk ? variant->size - pos : chunk;
+
+		ASSERT_EQ(len, pread(fd, buf, chunk, pos));
+		ASSERT_EQ(-1, famfs_pattern_check(buf, pos, len, seed));
+	}
+	p = mmap(NULL, variant->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(-1, famfs_pattern_check(p, 0, variant->size, seed));
+	check_device(_metadata, variant, seed);
+
+	/* mmap in, then read(2) and the device out */
+	seed = ~seed;
+	famfs_pattern_fill(p, 0, variant->size, seed);
+	for (pos = 0; pos < variant->size; pos += chunk) {
+		size_t len = variant->size - pos < chunk ? variant->size - pos : chunk;
+
+		ASSERT_EQ(len, pread(fd, buf, chunk, pos));
+		ASSERT_EQ(-1, famfs_pattern_check(buf, pos, len, seed));
+	}
+	check_device(_metadata, variant, seed);
+	munmap(p, variant->size);
+	close(fd);
+	free(buf);
+}
+
+/* ----------------------------------------------------------------------- */
+/* Faults, counted by the fs_dax tracepoints */
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+static int set_fault_events(int on)
+{
+	const char *ev[] = { "dax_pmd_fault_done", "dax_pte_fault_done" };
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), TRACEFS "/events/fs_dax/%s/enable", ev[i]);
+		if (write_file(path, on ? "1" : "0"))
+			return -1;
+	}
+	return write_file(TRACEFS "/tracing_on", on ? "1" : "0");
+}
+
+struct fault_counts {
+	unsigned int pmd_nopage, pmd_other, pte;
+};
+
+static void count_faults(struct fault_counts *fc)
+{
+	char line[512];
+	FILE *f;
+
+	memset(fc, 0, sizeof(*fc));
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "dax_pmd_fault_done:")) {
+			if (strstr(line, " NOPAGE"))
+				fc->pmd_nopage++;
+			else
+				fc->pmd_other++;
+		} else if (strstr(line, "dax_pte_fault_done:")) {
+			fc->pte++;
+		}
+	}
+	fclose(f);
+}
+
+TEST_F_TIMEOUT(famfs, huge_faults_one_gib, 300)
+{
+	char *f = path_in(self->mpt, "gib");
+	struct fault_counts fc;
+	volatile char *p;
+	uint64_t pos;
+	int fd;
+
+	/* 1 GiB of memory at a 1 GiB boundary */
+	fd = famfs_create_mapped(f, G1, G1);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, G1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	/* famfs places the mapping for huge pages */
+	ASSERT_EQ(0, (uintptr_t)p & (M2 - 1));
+
+	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, set_fault_events(1));
+	for (pos = 0; pos < G1; pos += 4096)
+		(void)p[pos];
+	ASSERT_EQ(0, set_fault_events(0));
+	count_faults(&fc);
+	TH_LOG("read of 1 GiB: %u PMD faults, %u PTE faults, %u PMD fallbacks",
+	       fc.pmd_nopage, fc.pte, fc.pmd_other);
+	EXPECT_EQ(512, fc.pmd_nopage);
+	EXPECT_EQ(0, fc.pte);
+	EXPECT_EQ(0, fc.pmd_other);
+
+	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, set_fault_events(1));
+	for (pos = 0; pos < G1; pos += 4096)
+		p[pos] = 1;
+	ASSERT_EQ(0, set_fault_events(0));
+	count_faults(&fc);
+	TH_LOG("write of 1 GiB: %u PMD faults, %u PTE faults, %u PMD fallbacks",
+	       fc.pmd_nopage, fc.pte, fc.pmd_other);
+	EXPECT_EQ(512, fc.pmd_nopage);
+	EXPECT_EQ(0, fc.pte);
+	EXPECT_EQ(0, fc.pmd_other);
+	munmap((void *)p, G1);
+	close(fd);
+}
+
+/* A file smaller than 2 MiB, or a mapping not 2 MiB aligned, takes PTEs */
+TEST_F(famfs, small_file_takes_pte_faults)
+{
+	char *f = path_in(self->mpt, "small");
+	struct fault_counts fc;
+	volatile char *p;
+	int fd;
+
+	fd = famfs_create_mapped(f, 8 * 4096, DATA_OFF);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 8 * 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, set_fault_events(1));
+	for (int i = 0; i < 8; i++)
+		(void)p[i * 4096];
+	ASSERT_EQ(0, set_fault_events(0));
+	count_faults(&fc);
+	TH_LOG("8 pages: %u PTE faults, %u PMD faults", fc.pte, fc.pmd_nopage);
+	EXPECT_EQ(8, fc.pte);
+	EXPECT_EQ(0, fc.pmd_nopage);
+	munmap((void *)p, 8 * 4096);
+	close(fd);
+}
+
+/* ----------------------------------------------------------------------- */
+/* The same memory through /dev/dax and through files (famfs' tools do it) */
+
+static void fill(void *p, size_t len, uint64_t seed)
+{
+	famfs_pattern_fill(p, 0, len, seed);
+}
+
+static bool same(const void *p, size_t len, uint64_t seed)
+{
+	return famfs_pattern_check(p, 0, len, seed) == -1;
+}
+
+TEST_F(famfs, device_first_then_file)
+{
+	char *f = path_in(self->mpt, "after-dev");
+	uint8_t *dev, *p;
+	int fd;
+
+	dev = famfs_dev_mmap(self->dev, DATA_OFF, 2 * M2);
+	ASSERT_NE(MAP_FAILED, dev);
+	fill(dev, 2 * M2, 1);		/* device-dax faults the pages first */
+	fd = famfs_create_mapped(f, 2 * M2, DATA_OFF);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 2 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(same(p, 2 * M2, 1));
+	fill(p + 4096, 4096, 2);
+	EXPECT_TRUE(same(dev + 4096, 4096, 2));
+	munmap(p, 2 * M2);
+	munmap(dev, 2 * M2);
+	close(fd);
+}
+
+TEST_F(famfs, file_first_then_device)
+{
+	char *f = path_in(self->mpt, "before-dev");
+	uint8_t *dev, *p;
+	char buf[4096];
+	int fd;
+
+	fd = famfs_create_mapped(f, 2 * M2, DATA_OFF + 2 * M2);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 2 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, 2 * M2, 3);		/* famfs faults the pages first */
+	dev = famfs_dev_mmap(self->dev, DATA_OFF + 2 * M2, 2 * M2);
+	ASSERT_NE(MAP_FAILED, dev);
+	EXPECT_TRUE(same(dev, 2 * M2, 3));
+	fill(dev, 4096, 4);
+	ASSERT_EQ(4096, pread(fd, buf, 4096, 0));
+	EXPECT_TRUE(same(buf, 4096, 4));
+	/* the file goes, the device mapping stays; a new file maps it again */
+	munmap(p, 2 * M2);
+	close(fd);
+	ASSERT_EQ(0, unlink(f));
+	fd = famfs_create_mapped(f, 2 * M2, DATA_OFF + 2 * M2);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 2 * M2, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(same(p, 4096, 4));
+	munmap(p, 2 * M2);
+	munmap(dev, 2 * M2);
+	close(fd);
+}
+
+/* famfs clone: two files, one extent */
+TEST_F(famfs, two_files_share_an_extent)
+{
+	char *a = path_in(self->mpt, "a"), *b = path_in(self->mpt, "b");
+	uint8_t *pa, *pb;
+	char buf[4096];
+	int fa, fb;
+
+	fa = famfs_create_mapped(a, 4 * M2, DATA_OFF + 8 * M2);
+	ASSERT_LE(0, fa);
+	fb = famfs_create_mapped(b, 4 * M2, DATA_OFF + 8 * M2);
+	ASSERT_LE(0, fb);
+	pa = mmap(NULL, 4 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+	ASSERT_NE(MAP_FAILED, pa);
+	pb = mmap(NULL, 4 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fb, 0);
+	ASSERT_NE(MAP_FAILED, pb);
+	fill(pa, 4 * M2, 5);
+	EXPECT_TRUE(same(pb, 4 * M2, 5));
+	fill(pb + M2, 4096, 6);
+	ASSERT_EQ(4096, pread(fa, buf, 4096, M2));
+	EXPECT_TRUE(same(buf, 4096, 6));
+	/* one goes away while the other stays mapped */
+	munmap(pa, 4 * M2);
+	close(fa);
+	ASSERT_EQ(0, unlink(a));
+	fill(pb, 4096, 7);
+	ASSERT_EQ(4096, pread(fb, buf, 4096, 0));
+	EXPECT_TRUE(same(buf, 4096, 7));
+	munmap(pb, 4 * M2);
+	close(fb);
+}
+
+/* Both ways at once, across umount and mount, in every order */
+TEST_F(famfs, sharing_survives_remount)
+{
+	char *a = path_in(self->mpt, "a"), *b = path_in(self->mpt, "b");
+	uint8_t *dev, *pa, *pb;
+	int round, fa, fb;
+
+	dev = famfs_dev_mmap(self->dev, DATA_OFF + 16 * M2, 2 * M2);
+	ASSERT_NE(MAP_FAILED, dev);
+	for (round = 0; round < 4; round++) {
+		if (round & 1)
+			fill(dev, 2 * M2, 10 + round);
+		fa = famfs_create_mapped(a, 2 * M2, DATA_OFF + 16 * M2);
+		ASSERT_LE(0, fa);
+		fb = famfs_create_mapped(b, 2 * M2, DATA_OFF + 16 * M2);
+		ASSERT_LE(0, fb);
+		pa = mmap(NULL, 2 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+		ASSERT_NE(MAP_FAILED, pa);
+		pb = mmap(NULL, 2 * M2, PROT_READ, MAP_SHARED, fb, 0);
+		ASSERT_NE(MAP_FAILED, pb);
+		if (!(round & 1))
+			fill(pa, 2 * M2, 10 + round);
+		EXPECT_TRUE(same(pa, 2 * M2, 10 + round));
+		EXPECT_TRUE(same(pb, 2 * M2, 10 + round));
+		EXPECT_TRUE(same(dev, 2 * M2, 10 + round));
+		if (round < 2) {
+			munmap(pa, 2 * M2);
+			munmap(pb, 2 * M2);
+		}
+		close(fa);
+		close(fb);
+		/* rounds 2 and 3 umount with the files still mapped: busy */
+		if (round >= 2) {
+			EXPECT_EQ(-1, umount(self->mpt));
+			EXPECT_EQ(EBUSY, errno);
+			munmap(pa, 2 * M2);
+			munmap(pb, 2 * M2);
+		}
+		ASSERT_EQ(0, umount(self->mpt));
+		ASSERT_EQ(0, famfs_mount(self->dev, self->mpt, FAMFS_MOUNT_FLAGS, ""));
+	}
+	munmap(dev, 2 * M2);
+}
+
+/*
+ * What famfs user space does on a second mount: read its log through the
+ * device, recreate .meta, replay the log, and read the files' bytes.
+ */
+struct log_entry {
+	char name[32];
+	uint64_t size;
+	uint64_t offset;
+	uint64_t seed;
+};
+
+#define LOG_OFF		M2
+#define LOG_LEN		(4 * M2)
+#define LOG_MAGIC	0x46414d46534c4f47ULL	/* "FAMFSLOG" */
+
+static void replay(struct __test_metadata *_metadata, const char *mpt,
+		   const char *dev, bool first)
+{
+	const struct famfs_extent sbx = { 0, M2 }, logx = { LOG_OFF, LOG_LEN };
+	char *meta = path_in(mpt, ".meta");
+	char *sb = path_in(meta, ".superblock"), *lg = path_in(meta, ".log");
+	struct log_entry *e;
+	uint64_t *log, i, n;
+	uint8_t *raw;
+	int fd;
+
+	ASSERT_EQ(0, mkdir(meta, 0700));
+	fd = open(sb, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, famfs_map_simple(fd, FAMFS_SUPERBLOCK, M2, &sbx, 1));
+	close(fd);
+	fd = open(lg, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, famfs_map_simple(fd, FAMFS_LOG, LOG_LEN, &logx, 1));
+	ASSERT_EQ(0, flock(fd, LOCK_EX));
+	log = mmap(NULL, LOG_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, log);
+	e = (struct log_entry *)(log + 2);
+
+	if (first) {
+		/* the first host writes files and logs them */
+		const uint64_t sizes[] = { 1, 4096, 3 * M2 + 17, 8 * M2 };
+
+		log[0] = LOG_MAGIC;
+		log[1] = 4;
+		for (i = 0; i < 4; i++) {
+			char *f;
+
+			snprintf(e[i].name, sizeof(e[i].name), "file%" PRIu64, i);
+			e[i].size = sizes[i];
+			e[i].offset = DATA_OFF + 32 * M2 + i * 8 * M2;
+			e[i].seed = 0x5eed0000 + i + getpid();
+			f = path_in(mpt, e[i].name);
+			fd = famfs_create_mapped(f, e[i].size, e[i].offset);
+			ASSERT_LE(0, fd);
+			raw = mmap(NULL, e[i].size, PROT_WRITE, MAP_SHARED, fd, 0);
+			ASSERT_NE(MAP_FAILED, raw);
+			famfs_pattern_fill(raw, 0, e[i].size, e[i].seed);
+			munmap(raw, e[i].size);
+			close(fd);
+			free(f);
+		}
+	} else {
+		/* the log as the device holds it */
+		raw = famfs_dev_mmap(dev, LOG_OFF, LOG_LEN);
+		ASSERT_NE(MAP_FAILED, raw);
+		ASSERT_EQ(0, memcmp(raw, log, LOG_LEN));
+		munmap(raw, LOG_LEN);
+		ASSERT_EQ(LOG_MAGIC, log[0]);
+		n = log[1];
+		ASSERT_EQ(4, n);
+		for (i = 0; i < n; i++) {
+			char *f = path_in(mpt, e[i].name);
+			struct stat st;
+			char *buf;
+
+			fd = famfs_create_mapped(f, e[i].size, e[i].offset);
+			ASSERT_LE(0, fd);
+			ASSERT_EQ(0, fstat(fd, &st));
+			EXPECT_EQ(e[i].size, st.st_size);
+			buf = malloc(e[i].size);
+			ASSERT_NE(NULL, buf);
+			/* one read(2) of the whole file */
+			ASSERT_EQ(e[i].size, read(fd, buf, e[i].size));
+			EXPECT_EQ(-1, famfs_pattern_check(buf, 0, e[i].size, e[i].seed));
+			free(buf);
+			close(fd);
+			free(f);
+		}
+	}
+	munmap(log, LOG_LEN);
+	free(meta);
+	free(sb);
+	free(lg);
+}
+
+TEST_F(famfs, log_replay_on_second_mount)
+{
+	replay(_metadata, self->mpt, self->dev, true);
+	ASSERT_EQ(0, umount(self->mpt));
+	ASSERT_EQ(0, famfs_mount(self->dev, self->mpt, FAMFS_MOUNT_FLAGS, ""));
+	EXPECT_EQ(0, dir_entries(self->mpt));
+	replay(_metadata, self->mpt, self->dev, false);
+}
+
+/* ----------------------------------------------------------------------- */
+/* Lifecycle */
+
+FIXTURE(unmounted) {
+	char *mpt;
+};
+
+FIXTURE_SETUP(unmounted)
+{
+	self->mpt = make_dir("mnt");
+	ASSERT_NE(NULL, self->mpt);
+}
+
+FIXTURE_TEARDOWN(unmounted)
+{
+	umount(self->mpt);
+	rmdir(self->mpt);
+}
+
+TEST_F_TIMEOUT(unmounted, mount_cycles, 900)
+{
+	char *d = path_in(self->mpt, "dir"), *f = path_in(d, "file");
+	char buf[4096];
+	int i, fd;
+
+	memset(buf, 0x5a, sizeof(buf));
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, famfs_mount(famfs_dev_path(), self->mpt,
+					 FAMFS_MOUNT_FLAGS, ""));
+		ASSERT_EQ(0, mkdir(d, 0755));
+		fd = famfs_create_mapped(f, M2, DATA_OFF + (i % 64) * M2);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(sizeof(buf), pwrite(fd, buf, sizeof(buf), i));
+		close(fd);
+		ASSERT_EQ(0, umount(self->mpt));
+	}
+}
+
+static const char *module_path(void)
+{
+	const char *m = getenv("FAMFS_MODULE");
+
+	return m ? m : "/lib/modules/famfs.ko";
+}
+
+TEST_F(unmounted, module_unload_and_reload)
+{
+	char *mpt = self->mpt;
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, famfs_mount(famfs_dev_path(), mpt, 0, ""));
+	/* the mount holds the module */
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "famfs", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	ASSERT_EQ(0, umount(mpt));
+	ASSERT_EQ(0, syscall(SYS_delete_module, "famfs", O_NONBLOCK));
+	EXPECT_EQ(-1, stat("/sys/module/famfs", &st));
+	EXPECT_EQ(-ENODEV, famfs_mount(famfs_dev_path(), mpt, 0, ""));
+	fd = open(module_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0));
+	close(fd);
+	EXPECT_EQ(0, stat("/sys/module/famfs", &st));
+	ASSERT_EQ(0, famfs_mount(famfs_dev_path(), mpt, 0, ""));
+	EXPECT_EQ(0, umount(mpt));
+}
+
+/* ----------------------------------------------------------------------- */
+/* Failures */
+
+static void poison(void *p)
+{
+	/* the kernel's software injection of a hardware memory error */
+	if (madvise(p, 4096, MADV_HWPOISON))
+		_exit(20);
+	_exit(21);
+}
+
+TEST_F(famfs, memory_failure_is_contained)
+{
+	char *f = path_in(self->mpt, "poisoned"), *g = path_in(self->mpt, "new");
+	char *sib = path_in(self->mpt, "sibling");
+	char buf[4096];
+	uint8_t *p;
+	int fd, sd;
+
+	fd = famfs_create_mapped(f, 4 * M2, DATA_OFF + 40 * M2);
+	ASSERT_LE(0, fd);
+	sd = famfs_create_mapped(sib, M2, DATA_OFF + 48 * M2);
+	ASSERT_LE(0, sd);
+	p = mmap(NULL, 4 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, 4 * M2, 9);
+
+	/* the task that maps the page is told, with SIGBUS */
+	EXPECT_EQ(128 + SIGBUS, in_child(poison, p + M2));
+	/* the failed memory is refused, the rest of the file is not */
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), M2));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(128 + SIGBUS, in_child(touch_byte, p + M2));
+	ASSERT_EQ(4096, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_TRUE(same(buf, 4096, 9));
+	EXPECT_EQ(0, in_child(touch_byte, p + 3 * M2));
+	ASSERT_EQ(4096, pwrite(sd, buf, sizeof(buf), 0));
+	/* famfs places no new files on a device that failed */
+	EXPECT_EQ(-1, open(g, O_RDWR | O_CREAT, 0644));
+	EXPECT_EQ(EIO, errno);
+	munmap(p, 4 * M2);
+	close(fd);
+	close(sd);
+	/* and still unmounts: the fixture does that, and the next case mounts */
+}
+
+static char *dax_name(const char *dev)
+{
+	const char *slash = strrchr(dev, '/');
+
+	return strdup(slash ? slash + 1 : dev);
+}
+
+/* The device driver unbound under a mounted famfs, then bound again */
+TEST_F(famfs, device_goes_away_while_mounted)
+{
+	char *f = path_in(self->mpt, "gone"), *name = dax_name(self->dev);
+	char buf[4096];
+	uint8_t *p;
+	int fd;
+
+	fd = famfs_create_mapped(f, 2 * M2, DATA_OFF);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 2 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, 2 * M2, 11);
+	ASSERT_EQ(0, write_file("/sys/bus/dax/drivers/device_dax/unbind", name));
+	/* famfs took its mappings down, and its memory is gone */
+	EXPECT_EQ(128 + SIGBUS, in_child(touch_byte, p));
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(EIO, errno);
+	munmap(p, 2 * M2);
+	close(fd);
+	EXPECT_EQ(0, umount(self->mpt));
+	ASSERT_EQ(0, write_file("/sys/bus/dax/drivers/device_dax/bind", name));
+	/* back: it mounts, and the bytes are still in the memory */
+	ASSERT_EQ(0, famfs_mount(self->dev, self->mpt, FAMFS_MOUNT_FLAGS, ""));
+	fd = famfs_create_mapped(f, 2 * M2, DATA_OFF);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(4096, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_TRUE(same(buf, 4096, 11));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

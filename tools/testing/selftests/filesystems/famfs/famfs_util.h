@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the famfs kselftest and its helper share: giving files their memory
+ * through the famfs uAPI, reaching the device directly, test patterns.
+ */
+#ifndef FAMFS_UTIL_H
+#define FAMFS_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <linux/famfs_ioctl.h>
+
+#define FAMFS_M2	(2ULL << 20)
+#define FAMFS_G1	(1ULL << 30)
+
+/* The mount(2) call famfs' own tools make */
+#define FAMFS_MOUNT_FLAGS	(MS_NOATIME | MS_NOSUID | MS_NOEXEC | MS_NODEV)
+
+static inline const char *famfs_dev_path(void)
+{
+	const char *dev = getenv("FAMFS_DEV");
+
+	return dev ? dev : "/dev/dax0.0";
+}
+
+/* Bytes of the device, the way famfs' tools size it: from sysfs */
+static inline uint64_t famfs_dev_size(const char *dev)
+{
+	unsigned long long size = 0;
+	char path[64];
+	struct stat st;
+	FILE *f;
+
+	if (stat(dev, &st) || !S_ISCHR(st.st_mode))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/size",
+		 major(st.st_rdev), minor(st.st_rdev));
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &size) != 1)
+		size = 0;
+	fclose(f);
+	return size;
+}
+
+/* ABI 42: up to two simple extents. Returns 0 or -errno. */
+static inline int famfs_map_simple(int fd, uint32_t file_type, uint64_t size,
+				   const struct famfs_extent *ext,
+				   unsigned int n)
+{
+	struct famfs_ioc_map map;
+
+	memset(&map, 0, sizeof(map));
+	map.extent_type = FAMFS_EXT_SIMPLE;
+	map.file_type = file_type;
+	map.file_size = size;
+	map.ext_list_count = n;
+	memcpy(map.ext_list, ext, n * sizeof(*ext));
+	return ioctl(fd, FAMFSIOC_MAP_CREATE, &map) ? -errno : 0;
+}
+
+/*
+ * ABI 43: one interleaved extent of @nstrips strips, each @strip_len bytes
+ * at @strip_off[i]. Returns 0 or -errno.
+ */
+static inline int famfs_map_interleaved(int fd, uint64_t size, uint64_t chunk,
+					unsigned int nstrips,
+					const uint64_t *strip_off,
+					uint64_t strip_len)
+{
+	struct famfs_ioc_simple_extent strips[FAMFS_MAX_STRIPS + 1];
+	struct famfs_ioc_interleaved_ext ie;
+	struct famfs_ioc_fmap fmap;
+	unsigned int i;
+
+	if (nstrips > FAMFS_MAX_STRIPS + 1)
+		return -E2BIG;
+	memset(strips, 0, sizeof(strips));
+	for (i = 0; i < nstrips; i++) {
+		strips[i].offset = strip_off[i];
+		strips[i].len = strip_len;
+	}
+	memset(&ie, 0, sizeof(ie));
+	ie.ie_nstrips = nstrips;
+	ie.ie_chunk_size = chunk;
+	ie.ie_nbytes = size;
+	ie.ie_strips = (uintptr_t)strips;
+	memset(&fmap, 0, sizeof(fmap));
+	fmap.fioc_file_size = size;
+	fmap.fioc_file_type = FAMFS_REG;
+	fmap.fioc_ext_type = FAMFS_EXT_INTERLEAVE;
+	fmap.fioc_niext = 1;
+	fmap.kie = (uintptr_t)&ie;
+	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &fmap) ? -errno : 0;
+}
+
+/* Where file byte @pos of an interleaved extent lives on the device */
+static inline uint64_t famfs_interleaved_dev_off(uint64_t pos, uint64_t chunk,
+						 unsigned int nstrips,
+						 const uint64_t *strip_off)
+{
+	uint64_t n = pos / chunk;
+
+	return strip_off[n % nstrips] + (n / nstrips) * chunk + pos % chunk;
+}
+
+/* Create @path empty and give it one simple extent; returns an fd or -errno */
+static inline int famfs_create_mapped(const char *path, uint64_t size,
+				      uint64_t dev_off)
+{
+	struct famfs_extent ext = {
+		.offset = dev_off,
+		.len = (size + FAMFS_M2 - 1) & ~(FAMFS_M2 - 1),
+	};
+	int fd, err;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		return -errno;
+	err = famfs_map_simple(fd, FAMFS_REG, size, &ext, 1);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* MAP_SHARED the device itself at @off (2 MiB aligned) */
+static inline void *famfs_dev_mmap(const char *dev, uint64_t off, size_t len)
+{
+	void *p;
+	int fd;
+
+	fd = open(dev, O_RDWR);
+	if (fd < 0)
+		return MAP_FAILED;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	close(fd);
+	return p;
+}
+
+/* A byte pattern that differs with @seed and with the position */
+static inline uint8_t famfs_pattern_byte(uint64_t seed, uint64_t pos)
+{
+	uint64_t x = (pos >> 3) * 0x9e3779b97f4a7c15ULL ^ seed;
+
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 32;
+	return x >> ((pos & 7) * 8);
+}
+
+static inline void famfs_pattern_fill(void *buf, uint64_t pos, size_t len,
+				      uint64_t seed)
+{
+	uint8_t *b = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = famfs_pattern_byte(seed, pos + i);
+}
+
+/* The offset of the first byte that is not the pattern, or -1 */
+static inline int64_t famfs_pattern_check(const void *buf, uint64_t pos,
+					  size_t len, uint64_t seed)
+{
+	const uint8_t *b = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != famfs_pattern_byte(seed, pos + i))
+			return i;
+	return -1;
+}
+
+#endif /* FAMFS_UTIL_H */
