@@ -48,6 +48,7 @@ say "building the VM kernel in $KOBJ"
 
 # 3. The kselftest, static: the initramfs has no libc.
 say "building the famfs kselftest"
+mkdir -p "$VM/selftest"
 make -s -C tools/testing/selftests/filesystems/famfs \
 	OUTPUT="$VM/selftest" KHDR_INCLUDES="-isystem $VM/usr/include" \
 	LDFLAGS=-static CC=gcc

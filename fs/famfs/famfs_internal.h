@@ -115,6 +115,7 @@ struct famfs_map *famfs_map_build(const struct famfs_map_req *req,
 				  u64 dev_size);
 int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
 		      u64 *len);
+int famfs_map_find(const struct famfs_map *map, u64 offset, u64 from, u64 *pos);
 
 /* file.c */
 extern const struct file_operations famfs_file_operations;

@@ -224,3 +224,56 @@ int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(famfs_map_resolve);
+
+/**
+ * famfs_map_find() - where a file maps a byte of the device
+ * @map: the file's map
+ * @offset: the device offset
+ * @from: the first file offset to consider
+ * @pos: the file offset found
+ *
+ * The inverse of famfs_map_resolve(), for the few callers that start from
+ * the device: memory-failure reports. A map may hold the same memory more
+ * than once; call again with @from past the last @pos to find every place.
+ * Each strip holds @offset at most once, so this is O(number of strips).
+ *
+ * Return: 0 with the lowest file offset at or after @from that maps
+ * @offset in @pos, or -ENOENT.
+ */
+int famfs_map_find(const struct famfs_map *map, u64 offset, u64 from, u64 *pos)
+{
+	u64 best = U64_MAX;
+	u32 i, s;
+
+	for (i = 0; i < map->nr_ext; i++) {
+		const struct famfs_map_ext *me = &map->ext[i];
+		u64 chunks = div64_u64(me->nbytes + me->chunk - 1, me->chunk);
+
+		for (s = 0; s < me->nstrips; s++) {
+			const struct famfs_map_strip *st = &map->strip[me->first + s];
+			u64 rel, in_chunk, n, p;
+
+			if (offset < st->offset || offset - st->offset >= st->len)
+				continue;
+			rel = offset - st->offset;
+			/* chunk rel / chunk of strip s is chunk n of the extent */
+			n = div64_u64_rem(rel, me->chunk, &in_chunk);
+			if (n >= chunks)
+				continue;
+			n = n * me->nstrips + s;
+			if (n >= chunks)
+				continue;
+			p = n * me->chunk + in_chunk;
+			if (p >= me->nbytes)
+				continue;
+			p += me->file_off;
+			if (p >= from && p < best)
+				best = p;
+		}
+	}
+	if (best == U64_MAX)
+		return -ENOENT;
+	*pos = best;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(famfs_map_find);

@@ -363,11 +363,87 @@ static void famfs_map_resolve_two_interleaves_test(struct kunit *test)
 	famfs_expect_resolve(test, map, 6 * M2 - 1, 71 * M2 - 1, 1);
 }
 
+/*
+ * famfs_map_find() inverts famfs_map_resolve(): every 4 KiB of the
+ * interleaved maps above is found back from its device offset, and memory
+ * no extent holds is not.
+ */
+static void famfs_expect_round_trip(struct kunit *test,
+				    const struct famfs_map *map)
+{
+	u64 pos, offset, len, found;
+
+	for (pos = 0; pos < map->size; pos += SZ_4K) {
+		KUNIT_ASSERT_EQ(test, famfs_map_resolve(map, pos, &offset, &len), 0);
+		KUNIT_EXPECT_EQ_MSG(test, famfs_map_find(map, offset, 0, &found), 0,
+				    "pos %#llx", pos);
+		KUNIT_EXPECT_EQ_MSG(test, found, pos, "offset %#llx", offset);
+		KUNIT_EXPECT_EQ(test, famfs_map_find(map, offset, pos + 1, &found),
+				-ENOENT);
+	}
+}
+
+static void famfs_map_find_test(struct kunit *test)
+{
+	static const struct famfs_map_case three = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_INTERLEAVE,
+		.file_size = 7 * M2, .nr_ext = 1,
+		.ext = { { .nbytes = 7 * M2, .chunk = M2, .nstrips = 3,
+			   .strip = { S(100 * M2, 3 * M2), S(20 * M2, 2 * M2),
+				      S(50 * M2, 4 * M2) } } },
+	};
+	static const struct famfs_map_case two = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_INTERLEAVE,
+		.file_size = 6 * M2 - 4096, .nr_ext = 2,
+		.ext = { { .nbytes = 4 * M2, .chunk = SZ_4M, .nstrips = 1,
+			   .strip = { S(40 * M2, 4 * M2) } },
+			 { .nbytes = 2 * M2 - 4096, .chunk = M2, .nstrips = 2,
+			   .strip = { S(60 * M2, M2), S(70 * M2, M2) } } },
+	};
+	const struct famfs_map *map = famfs_test_map(test, &three);
+	u64 found;
+
+	famfs_expect_round_trip(test, map);
+	/* strip 2 is longer than its chunks: its tail is not in the file */
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 52 * M2, 0, &found), -ENOENT);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 99 * M2, 0, &found), -ENOENT);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 103 * M2, 0, &found), -ENOENT);
+
+	map = famfs_test_map(test, &two);
+	famfs_expect_round_trip(test, map);
+	/* the last page of the second strip is past the end of the file */
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 71 * M2 - 4096, 0, &found),
+			-ENOENT);
+}
+
+/* One file may hold the same memory twice: both places are found */
+static void famfs_map_find_twice_test(struct kunit *test)
+{
+	static const struct famfs_map_case c = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_SIMPLE,
+		.file_size = 4 * M2, .nr_ext = 2,
+		.ext = { { .nstrips = 1, .strip = { S(10 * M2, 2 * M2) } },
+			 { .nstrips = 1, .strip = { S(10 * M2, 2 * M2) } } },
+	};
+	const struct famfs_map *map = famfs_test_map(test, &c);
+	u64 found;
+
+	KUNIT_ASSERT_EQ(test, famfs_map_find(map, 10 * M2 + 8192, 0, &found), 0);
+	KUNIT_EXPECT_EQ(test, found, 8192);
+	KUNIT_ASSERT_EQ(test, famfs_map_find(map, 10 * M2 + 8192, found + 1,
+					     &found), 0);
+	KUNIT_EXPECT_EQ(test, found, 2 * M2 + 8192);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 10 * M2 + 8192, found + 1,
+					     &found), -ENOENT);
+}
+
 static struct kunit_case famfs_map_test_cases[] = {
 	KUNIT_CASE_PARAM(famfs_map_build_test, famfs_map_gen_params),
 	KUNIT_CASE(famfs_map_resolve_simple_test),
 	KUNIT_CASE(famfs_map_resolve_interleave_test),
 	KUNIT_CASE(famfs_map_resolve_two_interleaves_test),
+	KUNIT_CASE(famfs_map_find_test),
+	KUNIT_CASE(famfs_map_find_twice_test),
 	{}
 };
 

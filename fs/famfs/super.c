@@ -170,18 +170,15 @@ static const struct super_operations famfs_super_ops = {
 };
 
 /*
- * The device is going away: no file data may be reached from now on. Take
- * down the mappings of every file and drop its dax entries (they point at
- * struct pages that go away with the device), so that the next access
- * faults and fails instead of touching memory that is being removed. The
- * invalidate lock keeps a fault that resolved its address before
- * FAMFS_DEV_GONE from mapping it after that.
+ * Call @fn on every regular file of @sb, holding a reference to it but no
+ * list lock, so that @fn may sleep. Files created meanwhile may be missed:
+ * the callers set the flag that new files check before they walk.
  */
-static void famfs_dev_gone(struct super_block *sb)
+static void famfs_for_each_file(struct super_block *sb,
+				void (*fn)(struct inode *inode, void *arg),
+				void *arg)
 {
 	struct inode *inode, *prev = NULL;
-
-	set_bit(FAMFS_DEV_GONE, &FAMFS_SB(sb)->flags);
 
 	spin_lock(&sb->s_inode_list_lock);
 	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
@@ -195,10 +192,7 @@ static void famfs_dev_gone(struct super_block *sb)
 		spin_unlock(&inode->i_lock);
 		spin_unlock(&sb->s_inode_list_lock);
 
-		filemap_invalidate_lock(inode->i_mapping);
-		unmap_mapping_range(inode->i_mapping, 0, 0, 1);
-		truncate_inode_pages(inode->i_mapping, 0);
-		filemap_invalidate_unlock(inode->i_mapping);
+		fn(inode, arg);
 		iput(prev);
 		prev = inode;
 
@@ -208,21 +202,82 @@ static void famfs_dev_gone(struct super_block *sb)
 	iput(prev);
 }
 
-/* Remember the failed pages: access to them fails from now on */
-static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len)
+/*
+ * Take down the mappings of a file and drop its dax entries (they point at
+ * struct pages that go away with the device), so that the next access
+ * faults and fails instead of touching memory that is being removed. The
+ * invalidate lock keeps a fault that resolved its address before
+ * FAMFS_DEV_GONE from mapping it after that.
+ */
+static void famfs_file_gone(struct inode *inode, void *unused)
+{
+	filemap_invalidate_lock(inode->i_mapping);
+	unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+	truncate_inode_pages(inode->i_mapping, 0);
+	filemap_invalidate_unlock(inode->i_mapping);
+}
+
+/* The device is going away: no file data may be reached from now on */
+static void famfs_dev_gone(struct super_block *sb)
+{
+	set_bit(FAMFS_DEV_GONE, &FAMFS_SB(sb)->flags);
+	famfs_for_each_file(sb, famfs_file_gone, NULL);
+}
+
+/* Memory that failed, and how the failure was reported */
+struct famfs_bad_range {
+	u64 offset;
+	u64 end;
+	int mf_flags;
+};
+
+/*
+ * Signal the tasks that map a failed page through this file, and take the
+ * page out of their page tables, wherever the file maps it. fs-dax does not
+ * record files in the struct pages of device-dax memory, which famfs files
+ * and the device share, so famfs finds the files by device offset itself.
+ */
+static void famfs_file_kill_mappers(struct inode *inode, void *arg)
+{
+	const struct famfs_bad_range *bad = arg;
+	const struct famfs_map *map = famfs_inode_map(inode);
+	u64 offset, from, pos;
+
+	if (!map || !mapping_mapped(inode->i_mapping))
+		return;
+	for (offset = bad->offset; offset < bad->end; offset += PAGE_SIZE)
+		for (from = 0; !famfs_map_find(map, offset, from, &pos);
+		     from = pos + PAGE_SIZE)
+			mf_dax_kill_procs(inode->i_mapping, pos >> PAGE_SHIFT,
+					  1, bad->mf_flags);
+}
+
+/*
+ * Remember the failed pages: access to them fails from now on. Then deal
+ * with the tasks that map them through famfs files.
+ */
+static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len,
+				int mf_flags)
 {
 	struct famfs_fs_info *fsi = FAMFS_SB(sb);
-	u64 end;
+	struct famfs_bad_range bad = { .mf_flags = mf_flags };
 
 	if (offset >= fsi->dev_size || !len)
 		return;
-	if (check_add_overflow(offset, len, &end) || end > fsi->dev_size)
-		end = fsi->dev_size;
-	if (xa_err(xa_store_range(&fsi->bad_pages, offset >> PAGE_SHIFT,
-				  (end - 1) >> PAGE_SHIFT, xa_mk_value(0),
-				  GFP_NOFS)))
+	if (check_add_overflow(offset, len, &bad.end) ||
+	    bad.end > fsi->dev_size)
+		bad.end = fsi->dev_size;
+	bad.offset = round_down(offset, PAGE_SIZE);
+	bad.end = round_up(bad.end, PAGE_SIZE);
+	if (xa_err(xa_store_range(&fsi->bad_pages, bad.offset >> PAGE_SHIFT,
+				  (bad.end >> PAGE_SHIFT) - 1, xa_mk_value(0),
+				  GFP_NOFS))) {
 		/* cannot tell the bad pages from the good: trust none */
 		famfs_dev_gone(sb);
+		return;
+	}
+	if (IS_ENABLED(CONFIG_MEMORY_FAILURE))
+		famfs_for_each_file(sb, famfs_file_kill_mappers, &bad);
 }
 
 /*
@@ -230,9 +285,10 @@ static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len)
  * memory failed, or that it is going away (MF_MEM_PRE_REMOVE from
  * kill_dax()). Access to the failed memory (to all of it, when the device
  * goes away) fails with -EIO from now on, and famfs places no new files:
- * it cannot move them. The rest keeps working, and the pages themselves
- * are left to the generic memory-failure handling, which finds the tasks
- * that map them.
+ * it cannot move them. The rest keeps working. The tasks that map failed
+ * memory through famfs files are signalled here; the device's own
+ * memory-failure handling deals with the tasks that map it through the
+ * device.
  */
 static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
 				    u64 len, int mf_flags)
@@ -253,12 +309,6 @@ static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
 		mutex_unlock(&FAMFS_SB(sb)->failure_lock);
 		return -EOPNOTSUPP;
 	}
-	if (mf_flags & MF_MEM_PRE_REMOVE)
-		famfs_dev_gone(sb);
-	else
-		famfs_dev_bad_range(sb, offset, len);
-	mutex_unlock(&FAMFS_SB(sb)->failure_lock);
-
 	if (!test_and_set_bit(FAMFS_DEV_FAILED, &FAMFS_SB(sb)->flags)) {
 		if (mf_flags & MF_MEM_PRE_REMOVE)
 			pr_err("dax %u:%u is going away: no more file data, no new files\n",
@@ -267,8 +317,12 @@ static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
 			pr_err("dax %u:%u: memory failure at %#llx, length %#llx: no new files\n",
 			       MAJOR(devt), MINOR(devt), offset, len);
 	}
-
-	return (mf_flags & MF_MEM_PRE_REMOVE) ? 0 : -EOPNOTSUPP;
+	if (mf_flags & MF_MEM_PRE_REMOVE)
+		famfs_dev_gone(sb);
+	else
+		famfs_dev_bad_range(sb, offset, len, mf_flags);
+	mutex_unlock(&FAMFS_SB(sb)->failure_lock);
+	return 0;
 }
 
 static const struct dax_holder_operations famfs_dax_holder_ops = {
