@@ -174,9 +174,8 @@ static const struct super_operations famfs_super_ops = {
  * list lock, so that @fn may sleep. Files created meanwhile may be missed:
  * the callers set the flag that new files check before they walk.
  */
-static void famfs_for_each_file(struct super_block *sb,
-				void (*fn)(struct inode *inode, void *arg),
-				void *arg)
+static void famfs_for_each_file(struct super_block *sb, void *arg,
+				void (*fn)(struct inode *inode, void *arg))
 {
 	struct inode *inode, *prev = NULL;
 
@@ -221,7 +220,7 @@ static void famfs_file_gone(struct inode *inode, void *unused)
 static void famfs_dev_gone(struct super_block *sb)
 {
 	set_bit(FAMFS_DEV_GONE, &FAMFS_SB(sb)->flags);
-	famfs_for_each_file(sb, famfs_file_gone, NULL);
+	famfs_for_each_file(sb, NULL, famfs_file_gone);
 }
 
 /* Memory that failed, and how the failure was reported */
@@ -277,7 +276,7 @@ static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len,
 		return;
 	}
 	if (IS_ENABLED(CONFIG_MEMORY_FAILURE))
-		famfs_for_each_file(sb, famfs_file_kill_mappers, &bad);
+		famfs_for_each_file(sb, &bad, famfs_file_kill_mappers);
 }
 
 /*

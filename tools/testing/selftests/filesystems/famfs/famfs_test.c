@@ -63,6 +63,23 @@ static bool mount_entry(const char *mpt, char *src, char *type, char *opts)
 	return found;
 }
 
+/*
+ * A case that leaves a file open would leave the device claimed for every
+ * case after it: it fails, and its mount is detached, to go away with the
+ * case's process.
+ */
+static void umount_fresh(struct __test_metadata *_metadata, char *mpt)
+{
+	if (!mpt)
+		return;
+	if (umount(mpt) && errno != EINVAL) {
+		TH_LOG("umount %s: %s", mpt, strerror(errno));
+		umount2(mpt, MNT_DETACH);
+		_metadata->exit_code = KSFT_FAIL;
+	}
+	rmdir(mpt);
+}
+
 static int dir_entries(const char *path)
 {
 	struct dirent *de;
@@ -235,8 +252,7 @@ FIXTURE_SETUP(refused)
 
 FIXTURE_TEARDOWN(refused)
 {
-	umount(self->mpt);
-	rmdir(self->mpt);
+	umount_fresh(_metadata, self->mpt);
 }
 
 TEST_F(refused, with_documented_errno)
@@ -356,14 +372,6 @@ static void mount_fresh(struct __test_metadata *_metadata, char **mpt,
 	ASSERT_EQ(0, famfs_mount(famfs_dev_path(), *mpt, FAMFS_MOUNT_FLAGS, ""));
 }
 
-static void umount_fresh(char *mpt)
-{
-	if (!mpt)
-		return;
-	umount(mpt);
-	rmdir(mpt);
-}
-
 FIXTURE_SETUP(famfs)
 {
 	self->dev = famfs_dev_path();
@@ -372,7 +380,7 @@ FIXTURE_SETUP(famfs)
 
 FIXTURE_TEARDOWN(famfs)
 {
-	umount_fresh(self->mpt);
+	umount_fresh(_metadata, self->mpt);
 }
 
 TEST_F(famfs, namespace_calls_of_the_tools)
@@ -699,7 +707,7 @@ FIXTURE_SETUP(bad_map)
 
 FIXTURE_TEARDOWN(bad_map)
 {
-	umount_fresh(self->mpt);
+	umount_fresh(_metadata, self->mpt);
 }
 
 TEST_F(bad_map, refused)
@@ -849,7 +857,7 @@ FIXTURE_SETUP(data)
 
 FIXTURE_TEARDOWN(data)
 {
-	umount_fresh(self->mpt);
+	umount_fresh(_metadata, self->mpt);
 }
 
 static uint64_t strip_offset(unsigned int i)
@@ -1251,18 +1259,18 @@ static void replay(struct __test_metadata *_metadata, const char *mpt,
 	struct log_entry *e;
 	uint64_t *log, i, n;
 	uint8_t *raw;
-	int fd;
+	int fd, lfd;
 
 	ASSERT_EQ(0, mkdir(meta, 0700));
 	fd = open(sb, O_RDWR | O_CREAT, 0644);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, famfs_map_simple(fd, FAMFS_SUPERBLOCK, M2, &sbx, 1));
 	close(fd);
-	fd = open(lg, O_RDWR | O_CREAT, 0644);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, famfs_map_simple(fd, FAMFS_LOG, LOG_LEN, &logx, 1));
-	ASSERT_EQ(0, flock(fd, LOCK_EX));
-	log = mmap(NULL, LOG_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	lfd = open(lg, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, famfs_map_simple(lfd, FAMFS_LOG, LOG_LEN, &logx, 1));
+	ASSERT_EQ(0, flock(lfd, LOCK_EX));
+	log = mmap(NULL, LOG_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
 	ASSERT_NE(MAP_FAILED, log);
 	e = (struct log_entry *)(log + 2);
 
@@ -1318,6 +1326,7 @@ static void replay(struct __test_metadata *_metadata, const char *mpt,
 		}
 	}
 	munmap(log, LOG_LEN);
+	close(lfd);
 	free(meta);
 	free(sb);
 	free(lg);
@@ -1347,8 +1356,7 @@ FIXTURE_SETUP(unmounted)
 
 FIXTURE_TEARDOWN(unmounted)
 {
-	umount(self->mpt);
-	rmdir(self->mpt);
+	umount_fresh(_metadata, self->mpt);
 }
 
 TEST_F_TIMEOUT(unmounted, mount_cycles, 900)
