@@ -1,16 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build what the famfs VMs boot, from the assembled tree (build/linux):
-#   - the debug kernel: tinyconfig + branch/vm/debug.config, famfs =m;
+#   - a kernel: tinyconfig + branch/vm/common.config + the flavour's
+#     fragment, famfs =m: "debug" (the default; KASAN, kmemleak, lockdep)
+#     for the tests, "bench" (optimized, xfs) for the benchmarks;
 #   - the famfs kselftest, linked statically against the tree's uAPI;
-#   - an initramfs: busybox-static, famfs.ko, the tests, branch/vm/init.
-# Output in build/vm: bzImage, initramfs.cpio.
+#   - an initramfs: busybox-static, famfs.ko, the tests, branch/vm/init,
+#     and for "bench" the benchmark with fio and mkfs.xfs.
+# Output in build/vm: bzImage, initramfs.cpio (debug) or bzImage-bench,
+# initramfs-bench.cpio.
+#
+#   build.sh [debug|bench]
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
+flavour=${1:-debug}
+case "$flavour" in
+debug) suffix= ;;
+bench) suffix=-bench ;;
+*) die "usage: $0 [debug|bench]" ;;
+esac
 VM=$BUILD/vm
-KOBJ=$VM/kernel
-FRAG=$FAMFS_TOP/branch/vm/debug.config
+KOBJ=$VM/kernel$suffix
+FRAGS=("$FAMFS_TOP/branch/vm/common.config" "$FAMFS_TOP/branch/vm/$flavour.config")
 MAKE=(make -s ARCH=x86_64 O="$KOBJ" CC="ccache gcc" -j"$JOBS")
 BUSYBOX=/bin/busybox
 
@@ -25,7 +37,7 @@ cd "$TREE"
 cfg=$(mktemp -d)
 trap 'rm -rf "$cfg"' EXIT
 make -s ARCH=x86_64 O="$cfg" tinyconfig
-scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" "$FRAG" > /dev/null
+scripts/kconfig/merge_config.sh -m -O "$cfg" "$cfg/.config" "${FRAGS[@]}" > /dev/null
 make -s ARCH=x86_64 O="$cfg" olddefconfig
 # olddefconfig drops an option whose dependencies are missing, silently.
 lost=0
@@ -37,12 +49,12 @@ while read -r line; do
 		opt=${line#\# }; opt=${opt%% *}
 		grep -q "^$opt=" "$cfg/.config" && { echo "lost: $line" >&2; lost=1; } ;;
 	esac
-done < "$FRAG"
+done < <(cat "${FRAGS[@]}")
 [ $lost -eq 0 ] || die "the VM kernel configuration lost options (above)"
 cmp -s "$cfg/.config" "$KOBJ/.config" || cp "$cfg/.config" "$KOBJ/.config"
 
 # 2. The kernel, famfs.ko and the uAPI headers for the tests.
-say "building the VM kernel in $KOBJ"
+say "building the $flavour VM kernel in $KOBJ"
 "${MAKE[@]}" bzImage modules
 "${MAKE[@]}" headers_install INSTALL_HDR_PATH="$VM/usr" > /dev/null
 
@@ -54,7 +66,7 @@ make -s -C tools/testing/selftests/filesystems/famfs \
 	LDFLAGS=-static CC=gcc
 
 # 4. The initramfs.
-root=$VM/root
+root=$VM/root$suffix
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,mnt,lib/modules,famfs}
 cp "$BUSYBOX" "$root/bin/busybox"
@@ -65,7 +77,8 @@ cp "$KOBJ/fs/famfs/famfs.ko" "$root/lib/modules/"
 cp "$VM"/selftest/famfs_test "$VM"/selftest/famfs_map "$root/famfs/"
 cp "$FAMFS_TOP/branch/vm/init" "$root/init"
 chmod 755 "$root/init"
+[ "$flavour" = bench ] && "$FAMFS_TOP/branch/bench/stage.sh" "$root"
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |
-	cpio --null -o -H newc --quiet --reproducible) > "$VM/initramfs.cpio"
-cp "$KOBJ/arch/x86/boot/bzImage" "$VM/bzImage"
-say "VM kernel and initramfs ready in $VM"
+	cpio --null -o -H newc --quiet --reproducible) > "$VM/initramfs$suffix.cpio"
+cp "$KOBJ/arch/x86/boot/bzImage" "$VM/bzImage$suffix"
+say "$flavour VM kernel and initramfs ready in $VM"

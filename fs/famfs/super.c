@@ -169,13 +169,23 @@ static const struct super_operations famfs_super_ops = {
 	.show_options	= famfs_show_options,
 };
 
-/*
- * Call @fn on every regular file of @sb, holding a reference to it but no
- * list lock, so that @fn may sleep. Files created meanwhile may be missed:
- * the callers set the flag that new files check before they walk.
+/**
+ * struct famfs_walk - what to do with every regular file of a super block
+ * @fn: called for each file, with a reference to it but no list lock held,
+ *	so it may sleep
+ * @arg: passed to @fn
  */
-static void famfs_for_each_file(struct super_block *sb, void *arg,
-				void (*fn)(struct inode *inode, void *arg))
+struct famfs_walk {
+	void (*fn)(struct inode *inode, void *arg);
+	void *arg;
+};
+
+/*
+ * Files created during the walk may be missed: the callers set the flag
+ * that new files check before they walk.
+ */
+static void famfs_for_each_file(struct super_block *sb,
+				const struct famfs_walk *walk)
 {
 	struct inode *inode, *prev = NULL;
 
@@ -191,7 +201,7 @@ static void famfs_for_each_file(struct super_block *sb, void *arg,
 		spin_unlock(&inode->i_lock);
 		spin_unlock(&sb->s_inode_list_lock);
 
-		fn(inode, arg);
+		walk->fn(inode, walk->arg);
 		iput(prev);
 		prev = inode;
 
@@ -219,8 +229,10 @@ static void famfs_file_gone(struct inode *inode, void *unused)
 /* The device is going away: no file data may be reached from now on */
 static void famfs_dev_gone(struct super_block *sb)
 {
+	const struct famfs_walk walk = { .fn = famfs_file_gone };
+
 	set_bit(FAMFS_DEV_GONE, &FAMFS_SB(sb)->flags);
-	famfs_for_each_file(sb, NULL, famfs_file_gone);
+	famfs_for_each_file(sb, &walk);
 }
 
 /* Memory that failed, and how the failure was reported */
@@ -260,6 +272,10 @@ static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len,
 {
 	struct famfs_fs_info *fsi = FAMFS_SB(sb);
 	struct famfs_bad_range bad = { .mf_flags = mf_flags };
+	const struct famfs_walk walk = {
+		.fn = famfs_file_kill_mappers,
+		.arg = &bad,
+	};
 
 	if (offset >= fsi->dev_size || !len)
 		return;
@@ -276,7 +292,7 @@ static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len,
 		return;
 	}
 	if (IS_ENABLED(CONFIG_MEMORY_FAILURE))
-		famfs_for_each_file(sb, &bad, famfs_file_kill_mappers);
+		famfs_for_each_file(sb, &walk);
 }
 
 /*

@@ -1583,6 +1583,22 @@ static void famfs_file_empty_device_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&dax_inode(dax_dev)->i_count), 1);
 }
 
+#if IS_BUILTIN(CONFIG_FAMFS) && IS_BUILTIN(CONFIG_FAMFS_KUNIT_TEST)
+/*
+ * famfs user space refuses to run without /sys/module/famfs. A modular
+ * famfs has it once loaded; a built-in one only because it has a module
+ * parameter and its objects are named famfs: check the kobject behind the
+ * directory.
+ */
+static void famfs_file_sys_module_test(struct kunit *test)
+{
+	struct kobject *kobj = kset_find_obj(module_kset, "famfs");
+
+	KUNIT_ASSERT_NOT_NULL(test, kobj);
+	kobject_put(kobj);
+}
+#endif
+
 static struct kunit_case famfs_file_test_cases[] = {
 	KUNIT_CASE(famfs_file_rw_simple_test),
 	KUNIT_CASE(famfs_file_rw_interleaved_test),
@@ -1593,6 +1609,9 @@ static struct kunit_case famfs_file_test_cases[] = {
 	KUNIT_CASE(famfs_file_memory_failure_test),
 	KUNIT_CASE(famfs_file_device_gone_test),
 	KUNIT_CASE(famfs_file_empty_device_test),
+#if IS_BUILTIN(CONFIG_FAMFS) && IS_BUILTIN(CONFIG_FAMFS_KUNIT_TEST)
+	KUNIT_CASE(famfs_file_sys_module_test),
+#endif
 	{}
 };
 

@@ -17,13 +17,13 @@
  *
  * Numbers take a K, M or G suffix. The exit status is 0 on success.
  */
-#include <inttypes.h>
 #include <time.h>
+#include "../../kselftest.h"
 #include "famfs_util.h"
 
 static const char *prog = "famfs_map";
 
-static void usage(void)
+static void help(void)
 {
 	fprintf(stderr,
 		"usage: %s map FILE SIZE OFF:LEN[,OFF:LEN]\n"
@@ -43,20 +43,17 @@ static uint64_t number(const char *s)
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno || end == s)
-		usage();
-	switch (*end) {
-	case 'G':
-		v <<= 10;
-		/* fall through */
-	case 'M':
-		v <<= 10;
-		/* fall through */
-	case 'K':
-		v <<= 10;
+		help();
+	if (*end) {
+		const char *units = "KMG", *u = strchr(units, *end);
+
+		if (!u)
+			help();
+		v <<= 10 * (u - units + 1);
 		end++;
 	}
 	if (*end)
-		usage();
+		help();
 	return v;
 }
 
@@ -68,7 +65,7 @@ static unsigned int split(char *s, char **parts, unsigned int max)
 
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (n == max)
-			usage();
+			help();
 		parts[n++] = tok;
 	}
 	return n;
@@ -98,7 +95,7 @@ static int cmd_map(char **argv)
 		char *colon = strchr(parts[i], ':');
 
 		if (!colon)
-			usage();
+			help();
 		*colon = '\0';
 		ext[i].offset = number(parts[i]);
 		ext[i].len = number(colon + 1);
@@ -132,7 +129,7 @@ static int cmd_imap(char **argv)
 	return close(fd) ? 1 : 0;
 }
 
-#define BUF_SIZE	(1 << 20)
+#define BUF_SIZE	(1024 * 1024)
 
 static int cmd_fill(char **argv)
 {
@@ -181,8 +178,8 @@ static int cmd_verify(char **argv)
 			goto err;
 		bad = famfs_pattern_check(buf, pos, done, seed);
 		if (bad >= 0) {
-			fprintf(stderr, "%s: %s: read(2) differs at byte %" PRIu64 "\n",
-				prog, argv[0], pos + bad);
+			fprintf(stderr, "%s: %s: read(2) differs at byte %llu\n",
+				prog, argv[0], (unsigned long long)(pos + bad));
 			return 1;
 		}
 		pos += done;
@@ -194,12 +191,12 @@ static int cmd_verify(char **argv)
 	munmap(p, st.st_size);
 	close(fd);
 	if (bad >= 0) {
-		fprintf(stderr, "%s: %s: mmap differs at byte %" PRId64 "\n",
-			prog, argv[0], bad);
+		fprintf(stderr, "%s: %s: mmap differs at byte %lld\n",
+			prog, argv[0], (long long)bad);
 		return 1;
 	}
-	printf("%s: %" PRIu64 " bytes as written (read(2) and mmap)\n",
-	       argv[0], (uint64_t)st.st_size);
+	printf("%s: %llu bytes as written (read(2) and mmap)\n",
+	       argv[0], (unsigned long long)st.st_size);
 	return 0;
 err:
 	fprintf(stderr, "%s: verify %s: %s\n", prog, argv[0], strerror(errno));
@@ -207,7 +204,7 @@ err:
 }
 
 /* The 64-bit word at @off of the device, mapped through its 2 MiB page */
-static volatile uint64_t *dev_word(const char *dev, uint64_t off)
+static uint64_t *dev_word(const char *dev, uint64_t off)
 {
 	uint8_t *p = famfs_dev_mmap(dev, off & ~(FAMFS_M2 - 1), FAMFS_M2);
 
@@ -215,12 +212,12 @@ static volatile uint64_t *dev_word(const char *dev, uint64_t off)
 		fprintf(stderr, "%s: mmap %s: %s\n", prog, dev, strerror(errno));
 		exit(1);
 	}
-	return (volatile uint64_t *)(p + (off & (FAMFS_M2 - 1) & ~7ULL));
+	return (uint64_t *)(p + (off & (FAMFS_M2 - 1) & ~7ULL));
 }
 
 static int cmd_post(char **argv)
 {
-	volatile uint64_t *w = dev_word(argv[0], number(argv[1]));
+	uint64_t *w = dev_word(argv[0], number(argv[1]));
 
 	__atomic_store_n(w, number(argv[2]), __ATOMIC_SEQ_CST);
 	return 0;
@@ -228,15 +225,16 @@ static int cmd_post(char **argv)
 
 static int cmd_wait(char **argv)
 {
-	volatile uint64_t *w = dev_word(argv[0], number(argv[1]));
+	uint64_t *w = dev_word(argv[0], number(argv[1]));
 	uint64_t want = number(argv[2]);
 	time_t end = time(NULL) + number(argv[3]);
 	const struct timespec nap = { .tv_nsec = 20 * 1000 * 1000 };
 
 	while (__atomic_load_n(w, __ATOMIC_SEQ_CST) != want) {
 		if (time(NULL) > end) {
-			fprintf(stderr, "%s: no %#" PRIx64 " at %s+%s in %s s\n",
-				prog, want, argv[0], argv[1], argv[3]);
+			fprintf(stderr, "%s: no %#llx at %s+%s in %s s\n",
+				prog, (unsigned long long)want, argv[0], argv[1],
+				argv[3]);
 			return 1;
 		}
 		nanosleep(&nap, NULL);
@@ -261,13 +259,13 @@ int main(int argc, char **argv)
 	unsigned int i;
 
 	if (argc < 2)
-		usage();
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		help();
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name)) {
 			if (argc - 2 != cmds[i].nargs)
-				usage();
+				help();
 			return cmds[i].fn(argv + 2);
 		}
-	usage();
+	help();
 	return 2;
 }

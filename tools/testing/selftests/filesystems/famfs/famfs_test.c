@@ -10,7 +10,6 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <inttypes.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -125,7 +124,7 @@ static int in_child(void (*fn)(void *), void *arg)
 
 static void touch_byte(void *p)
 {
-	*(volatile char *)p;
+	__atomic_load_n((char *)p, __ATOMIC_RELAXED);
 }
 
 /* ----------------------------------------------------------------------- */
@@ -636,65 +635,83 @@ FIXTURE_VARIANT(bad_map) {
 FIXTURE_VARIANT_ADD(bad_map, no_extent) {
 	.size = M2, .n = 0, .error = ENOSPC,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, extents_shorter_than_file) {
 	.size = 4 * M2, .n = 1, .ext = { SE(DATA_OFF, 2 * M2) }, .error = ENOSPC,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, three_extents) {
 	.size = M2, .n = 3, .error = E2BIG,
 	.ext = { SE(DATA_OFF, M2), SE(DATA_OFF + M2, M2), SE(DATA_OFF + 2 * M2, M2) },
 };
+
 FIXTURE_VARIANT_ADD(bad_map, unknown_file_type) {
 	.file_type = 3, .size = M2, .n = 1, .ext = { SE(DATA_OFF, M2) }, .error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, unknown_extent_type) {
 	.ext_type = 2, .size = M2, .n = 1, .ext = { SE(DATA_OFF, M2) }, .error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, size_zero) {
 	.size = 0, .n = 1, .ext = { SE(DATA_OFF, M2) }, .error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, misaligned_offset) {
 	.size = M2, .n = 1, .ext = { SE(DATA_OFF + 4096, M2) }, .error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, inner_extent_not_2m) {
 	.size = 3 * M2, .n = 2, .error = EINVAL,
 	.ext = { SE(DATA_OFF, M2 + 4096), SE(DATA_OFF + 4 * M2, 2 * M2) },
 };
+
 FIXTURE_VARIANT_ADD(bad_map, last_extent_not_pages) {
 	.size = 100, .n = 1, .ext = { SE(DATA_OFF, 100) }, .error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, offset_zero_for_regular_file) {
 	.size = M2, .n = 1, .ext = { SE(0, M2) }, .error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, past_the_device) {
 	.size = 2 * M2, .n = 1, .ext = { SE(DEV_END, 2 * M2) }, .error = ERANGE,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, offset_overflows) {
 	.size = M2, .n = 1, .ext = { SE(~(M2 - 1), 2 * M2) }, .error = EOVERFLOW,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, v2_nonzero_pad) {
 	.v2 = true, .size = M2, .n = 1, .ext = { SE(DATA_OFF, M2) }, .pad = 1,
 	.error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, v2_nonzero_devindex) {
 	.v2 = true, .size = M2, .n = 1, .error = EINVAL,
 	.ext = { { .devindex = 1, .offset = DATA_OFF, .len = M2 } },
 };
+
 FIXTURE_VARIANT_ADD(bad_map, v2_chunk_not_power_of_two) {
 	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = 6 * M2,
 	.chunk = 3 * M2, .nstrips = 2, .strip_len = 6 * M2, .error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, v2_chunk_below_2m) {
 	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = 4 * M2,
 	.chunk = M2 / 2, .nstrips = 2, .strip_len = 4 * M2, .error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, v2_too_many_strips) {
 	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = 17 * M2,
 	.chunk = M2, .nstrips = 17, .strip_len = M2, .error = E2BIG,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, v2_no_strips) {
 	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = M2,
 	.chunk = M2, .nstrips = 0, .strip_len = M2, .error = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(bad_map, v2_strips_too_short) {
 	.v2 = true, .ext_type = FAMFS_EXT_INTERLEAVE, .size = 8 * M2,
 	.chunk = M2, .nstrips = 2, .strip_len = 2 * M2, .error = ENOSPC,
@@ -827,7 +844,8 @@ FIXTURE(data) {
 	uint64_t dev_size;
 };
 
-FIXTURE_VARIANT(data) {
+/* A file's map: simple extents, or one interleaved extent */
+struct layout {
 	uint64_t size;
 	unsigned int n;			/* simple extents */
 	struct famfs_extent ext[2];
@@ -836,18 +854,33 @@ FIXTURE_VARIANT(data) {
 	uint64_t strip_len;
 };
 
+FIXTURE_VARIANT(data) {
+	struct layout l;
+};
+
 FIXTURE_VARIANT_ADD(data, one_extent) {
-	.size = 5 * M2 + 123, .n = 1, .ext = { { DATA_OFF, 6 * M2 } },
+	.l = {
+		.size = 5 * M2 + 123, .n = 1, .ext = { { DATA_OFF, 6 * M2 } },
+	},
 };
+
 FIXTURE_VARIANT_ADD(data, two_extents) {
-	.size = 7 * M2 + 5, .n = 2,
-	.ext = { { DATA_OFF + 64 * M2, 4 * M2 }, { DATA_OFF + 8 * M2, 4 * M2 } },
+	.l = {
+		.size = 7 * M2 + 5, .n = 2,
+		.ext = { { DATA_OFF + 64 * M2, 4 * M2 }, { DATA_OFF + 8 * M2, 4 * M2 } },
+	},
 };
+
 FIXTURE_VARIANT_ADD(data, interleaved_4_strips) {
-	.size = 16 * M2 - 4096, .nstrips = 4, .chunk = M2, .strip_len = 4 * M2,
+	.l = {
+		.size = 16 * M2 - 4096, .nstrips = 4, .chunk = M2, .strip_len = 4 * M2,
+	},
 };
+
 FIXTURE_VARIANT_ADD(data, interleaved_16_strips_4m_chunks) {
-	.size = 40 * M2 + 4096, .nstrips = 16, .chunk = 2 * M2, .strip_len = 4 * M2,
+	.l = {
+		.size = 40 * M2 + 4096, .nstrips = 16, .chunk = 2 * M2, .strip_len = 4 * M2,
+	},
 };
 
 FIXTURE_SETUP(data)
@@ -867,7 +900,7 @@ static uint64_t strip_offset(unsigned int i)
 }
 
 /* Device offset of file byte @pos for the variant's map */
-static uint64_t data_dev_off(const FIXTURE_VARIANT(data) *v, uint64_t pos)
+static uint64_t data_dev_off(const struct layout *v, uint64_t pos)
 {
 	uint64_t strips[FAMFS_MAX_STRIPS];
 	unsigned int i;
@@ -884,7 +917,7 @@ static uint64_t data_dev_off(const FIXTURE_VARIANT(data) *v, uint64_t pos)
 
 /* Every byte of the file, as the device holds it */
 static void check_device(struct __test_metadata *_metadata,
-			 const FIXTURE_VARIANT(data) *v, uint64_t seed)
+			 const struct layout *v, uint64_t seed)
 {
 	uint64_t pos, lo = ~0ULL, hi = 0, off;
 	uint8_t *dev;
@@ -901,8 +934,9 @@ static void check_device(struct __test_metadata *_metadata,
 	for (pos = 0; pos < v->size; pos++) {
 		off = data_dev_off(v, pos) - lo;
 		if (dev[off] != famfs_pattern_byte(seed, pos)) {
-			TH_LOG("file byte %" PRIu64 " is not at device offset %#" PRIx64,
-			       pos, off + lo);
+			TH_LOG("file byte %llu is not at device offset %#llx",
+			       (unsigned long long)pos,
+			       (unsigned long long)(off + lo));
 			ASSERT_TRUE(false);
 		}
 	}
@@ -913,7 +947,8 @@ TEST_F_TIMEOUT(data, all_paths_agree, 300)
 {
 	char *f = path_in(self->mpt, "data");
 	uint64_t seed = getpid(), strips[FAMFS_MAX_STRIPS];
-	const size_t chunk = 1 << 20;
+	const struct layout *l = &variant->l;
+	const size_t chunk = 1024 * 1024;
 	struct stat st;
 	unsigned int i;
 	uint8_t *buf, *p;
@@ -924,48 +959,48 @@ TEST_F_TIMEOUT(data, all_paths_agree, 300)
 	ASSERT_NE(NULL, buf);
 	fd = open(f, O_RDWR | O_CREAT, 0644);
 	ASSERT_LE(0, fd);
-	if (variant->nstrips) {
-		for (i = 0; i < variant->nstrips; i++)
+	if (l->nstrips) {
+		for (i = 0; i < l->nstrips; i++)
 			strips[i] = strip_offset(i);
-		ASSERT_EQ(0, famfs_map_interleaved(fd, variant->size, variant->chunk,
-						   variant->nstrips, strips,
-						   variant->strip_len));
+		ASSERT_EQ(0, famfs_map_interleaved(fd, l->size, l->chunk,
+						   l->nstrips, strips,
+						   l->strip_len));
 	} else {
-		ASSERT_EQ(0, famfs_map_simple(fd, FAMFS_REG, variant->size,
-					      variant->ext, variant->n));
+		ASSERT_EQ(0, famfs_map_simple(fd, FAMFS_REG, l->size,
+					      l->ext, l->n));
 	}
 	ASSERT_EQ(0, fstat(fd, &st));
-	ASSERT_EQ(variant->size, st.st_size);
+	ASSERT_EQ(l->size, st.st_size);
 
 	/* write(2) in, then read(2), mmap and the device out */
-	for (pos = 0; pos < variant->size; pos += chunk) {
-		size_t len = variant->size - pos < chunk ? variant->size - pos : chunk;
+	for (pos = 0; pos < l->size; pos += chunk) {
+		size_t len = l->size - pos < chunk ? l->size - pos : chunk;
 
 		famfs_pattern_fill(buf, pos, len, seed);
 		ASSERT_EQ(len, pwrite(fd, buf, len, pos));
 	}
-	for (pos = 0; pos < variant->size; pos += chunk) {
-		size_t len = variant->size - pos < chunk ? variant->size - pos : chunk;
+	for (pos = 0; pos < l->size; pos += chunk) {
+		size_t len = l->size - pos < chunk ? l->size - pos : chunk;
 
 		ASSERT_EQ(len, pread(fd, buf, chunk, pos));
 		ASSERT_EQ(-1, famfs_pattern_check(buf, pos, len, seed));
 	}
-	p = mmap(NULL, variant->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, l->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(-1, famfs_pattern_check(p, 0, variant->size, seed));
-	check_device(_metadata, variant, seed);
+	ASSERT_EQ(-1, famfs_pattern_check(p, 0, l->size, seed));
+	check_device(_metadata, l, seed);
 
 	/* mmap in, then read(2) and the device out */
 	seed = ~seed;
-	famfs_pattern_fill(p, 0, variant->size, seed);
-	for (pos = 0; pos < variant->size; pos += chunk) {
-		size_t len = variant->size - pos < chunk ? variant->size - pos : chunk;
+	famfs_pattern_fill(p, 0, l->size, seed);
+	for (pos = 0; pos < l->size; pos += chunk) {
+		size_t len = l->size - pos < chunk ? l->size - pos : chunk;
 
 		ASSERT_EQ(len, pread(fd, buf, chunk, pos));
 		ASSERT_EQ(-1, famfs_pattern_check(buf, pos, len, seed));
 	}
-	check_device(_metadata, variant, seed);
-	munmap(p, variant->size);
+	check_device(_metadata, l, seed);
+	munmap(p, l->size);
 	close(fd);
 	free(buf);
 }
@@ -987,7 +1022,9 @@ static int write_file(const char *path, const char *s)
 
 static int set_fault_events(int on)
 {
-	const char *ev[] = { "dax_pmd_fault_done", "dax_pte_fault_done" };
+	static const char * const ev[] = {
+		"dax_pmd_fault_done", "dax_pte_fault_done",
+	};
 	char path[128];
 	unsigned int i;
 
@@ -1029,7 +1066,7 @@ TEST_F_TIMEOUT(famfs, huge_faults_one_gib, 300)
 {
 	char *f = path_in(self->mpt, "gib");
 	struct fault_counts fc;
-	volatile char *p;
+	char *p;
 	uint64_t pos;
 	int fd;
 
@@ -1044,7 +1081,7 @@ TEST_F_TIMEOUT(famfs, huge_faults_one_gib, 300)
 	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
 	ASSERT_EQ(0, set_fault_events(1));
 	for (pos = 0; pos < G1; pos += 4096)
-		(void)p[pos];
+		__atomic_load_n(p + pos, __ATOMIC_RELAXED);
 	ASSERT_EQ(0, set_fault_events(0));
 	count_faults(&fc);
 	TH_LOG("read of 1 GiB: %u PMD faults, %u PTE faults, %u PMD fallbacks",
@@ -1056,7 +1093,7 @@ TEST_F_TIMEOUT(famfs, huge_faults_one_gib, 300)
 	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
 	ASSERT_EQ(0, set_fault_events(1));
 	for (pos = 0; pos < G1; pos += 4096)
-		p[pos] = 1;
+		__atomic_store_n(p + pos, 1, __ATOMIC_RELAXED);
 	ASSERT_EQ(0, set_fault_events(0));
 	count_faults(&fc);
 	TH_LOG("write of 1 GiB: %u PMD faults, %u PTE faults, %u PMD fallbacks",
@@ -1064,7 +1101,7 @@ TEST_F_TIMEOUT(famfs, huge_faults_one_gib, 300)
 	EXPECT_EQ(512, fc.pmd_nopage);
 	EXPECT_EQ(0, fc.pte);
 	EXPECT_EQ(0, fc.pmd_other);
-	munmap((void *)p, G1);
+	munmap(p, G1);
 	close(fd);
 }
 
@@ -1073,7 +1110,7 @@ TEST_F(famfs, small_file_takes_pte_faults)
 {
 	char *f = path_in(self->mpt, "small");
 	struct fault_counts fc;
-	volatile char *p;
+	char *p;
 	int fd;
 
 	fd = famfs_create_mapped(f, 8 * 4096, DATA_OFF);
@@ -1083,13 +1120,13 @@ TEST_F(famfs, small_file_takes_pte_faults)
 	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
 	ASSERT_EQ(0, set_fault_events(1));
 	for (int i = 0; i < 8; i++)
-		(void)p[i * 4096];
+		__atomic_load_n(p + i * 4096, __ATOMIC_RELAXED);
 	ASSERT_EQ(0, set_fault_events(0));
 	count_faults(&fc);
 	TH_LOG("8 pages: %u PTE faults, %u PMD faults", fc.pte, fc.pmd_nopage);
 	EXPECT_EQ(8, fc.pte);
 	EXPECT_EQ(0, fc.pmd_nopage);
-	munmap((void *)p, 8 * 4096);
+	munmap(p, 8 * 4096);
 	close(fd);
 }
 
@@ -1283,7 +1320,7 @@ static void replay(struct __test_metadata *_metadata, const char *mpt,
 		for (i = 0; i < 4; i++) {
 			char *f;
 
-			snprintf(e[i].name, sizeof(e[i].name), "file%" PRIu64, i);
+			snprintf(e[i].name, sizeof(e[i].name), "file%u", (unsigned int)i);
 			e[i].size = sizes[i];
 			e[i].offset = DATA_OFF + 32 * M2 + i * 8 * M2;
 			e[i].seed = 0x5eed0000 + i + getpid();
@@ -1419,28 +1456,69 @@ static void poison(void *p)
 	_exit(21);
 }
 
+/* Whether the page at @addr is in this task's page tables (1), or not (0) */
+static int page_present(void *addr)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t e;
+	int fd, n;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &e, sizeof(e), (uintptr_t)addr / pg * sizeof(e));
+	close(fd);
+	return n == sizeof(e) ? (int)(e >> 63) : -1;
+}
+
+/*
+ * A poisoned page, mapped through two famfs files and through the device:
+ * the task that hit it gets SIGBUS, every mapping of it is taken down (famfs
+ * finds its files, device-dax its own mappers), and famfs refuses the page
+ * from then on but keeps serving the rest.
+ */
 TEST_F(famfs, memory_failure_is_contained)
 {
 	char *f = path_in(self->mpt, "poisoned"), *g = path_in(self->mpt, "new");
-	char *sib = path_in(self->mpt, "sibling");
+	char *c = path_in(self->mpt, "clone"), *sib = path_in(self->mpt, "sibling");
+	uint8_t *p, *q, *dev;
 	char buf[4096];
-	uint8_t *p;
-	int fd, sd;
+	int fd, cd, sd;
 
 	fd = famfs_create_mapped(f, 4 * M2, DATA_OFF + 40 * M2);
 	ASSERT_LE(0, fd);
+	cd = famfs_create_mapped(c, 4 * M2, DATA_OFF + 40 * M2);
+	ASSERT_LE(0, cd);
 	sd = famfs_create_mapped(sib, M2, DATA_OFF + 48 * M2);
 	ASSERT_LE(0, sd);
 	p = mmap(NULL, 4 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
+	q = mmap(NULL, 4 * M2, PROT_READ, MAP_SHARED, cd, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	dev = famfs_dev_mmap(self->dev, DATA_OFF + 41 * M2, M2);
+	ASSERT_NE(MAP_FAILED, dev);
 	fill(p, 4 * M2, 9);
+	/* the clone sees the same bytes */
+	EXPECT_EQ(-1, famfs_pattern_check(q, 0, 4 * M2, 9));
+	EXPECT_EQ(p[M2], dev[0]);
+	ASSERT_EQ(1, page_present(p + M2));
+	ASSERT_EQ(1, page_present(q + M2));
+	ASSERT_EQ(1, page_present(dev));
 
-	/* the task that maps the page is told, with SIGBUS */
+	/* the task that hits the failure is told at once, with SIGBUS */
 	EXPECT_EQ(128 + SIGBUS, in_child(poison, p + M2));
-	/* the failed memory is refused, the rest of the file is not */
+	/* every mapping of the page is gone: both files and the device */
+	EXPECT_EQ(0, page_present(p + M2));
+	EXPECT_EQ(0, page_present(q + M2));
+	EXPECT_EQ(0, page_present(dev));
+	/* famfs refuses the failed memory, through either file */
 	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), M2));
 	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, pread(cd, buf, sizeof(buf), M2 + 100));
+	EXPECT_EQ(EIO, errno);
 	EXPECT_EQ(128 + SIGBUS, in_child(touch_byte, p + M2));
+	EXPECT_EQ(128 + SIGBUS, in_child(touch_byte, q + M2));
+	/* and serves the rest */
 	ASSERT_EQ(4096, pread(fd, buf, sizeof(buf), 0));
 	EXPECT_TRUE(same(buf, 4096, 9));
 	EXPECT_EQ(0, in_child(touch_byte, p + 3 * M2));
@@ -1449,7 +1527,10 @@ TEST_F(famfs, memory_failure_is_contained)
 	EXPECT_EQ(-1, open(g, O_RDWR | O_CREAT, 0644));
 	EXPECT_EQ(EIO, errno);
 	munmap(p, 4 * M2);
+	munmap(q, 4 * M2);
+	munmap(dev, M2);
 	close(fd);
+	close(cd);
 	close(sd);
 	/* and still unmounts: the fixture does that, and the next case mounts */
 }

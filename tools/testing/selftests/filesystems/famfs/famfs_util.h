@@ -20,7 +20,7 @@
 #include <linux/famfs_ioctl.h>
 
 #define FAMFS_M2	(2ULL << 20)
-#define FAMFS_G1	(1ULL << 30)
+#define FAMFS_G1	(512 * FAMFS_M2)
 
 /* The mount(2) call famfs' own tools make */
 #define FAMFS_MOUNT_FLAGS	(MS_NOATIME | MS_NOSUID | MS_NOEXEC | MS_NODEV)
