@@ -1,7 +1,7 @@
 # famfs branch tooling. The kernel tree is not here: it is assembled in
 # build/linux from Debian's linux-source-6.12 and our series.
 
-.PHONY: all demo test vm-test series assemble clean
+.PHONY: all demo test vm-test bench series assemble clean
 
 all: series
 
@@ -18,6 +18,11 @@ test:
 # device and the two-host test (the branch must be assembled).
 vm-test:
 	@branch/vm/build.sh && branch/vm/run.sh selftest && branch/vm/run.sh twohost
+
+# famfs against the raw device, tmpfs and xfs-dax, in one VM boot: writes
+# bench/results.md and bench/bench.png. Not part of the tests.
+bench:
+	@branch/bench/run.sh
 
 # The branch as a git tree in build/linux, and the exported series in
 # build/series.

@@ -6,6 +6,8 @@
 #   run.sh selftest         the famfs kselftest in one VM
 #   run.sh twohost [demo]   two VMs on one memory file: host A writes, host B
 #                           reads and answers, host A reads the answer
+#   run.sh bench            the benchmarks, on the benchmark kernel
+#                           (build.sh bench); console in $OUT/bench.log
 #
 # Prints "PASS name" / "FAIL name" per case and check (kselftest results,
 # the guest's own checks, no kernel splat, kmemleak) and exits non-zero on
@@ -19,8 +21,12 @@ mode=${1:-selftest}
 demo=${2:-}
 mkdir -p "$OUT"
 
-[ -f "$VM/bzImage" ] && [ -f "$VM/initramfs.cpio" ] ||
-	die "no VM kernel in $VM: run branch/vm/build.sh"
+suffix=
+[ "$mode" = bench ] && suffix=-bench
+[ -f "$VM/bzImage$suffix" ] && [ -f "$VM/initramfs$suffix.cpio" ] ||
+	die "no VM kernel in $VM: run branch/vm/build.sh${suffix:+ bench}"
+VM_RAM=2G
+VM_PMEM2=
 
 pids=()
 cleanup() {
@@ -48,13 +54,18 @@ start_vm() {
 	if [ "${FAMFS_KVM:-0}" = 1 ]; then
 		accel=(-accel kvm -cpu host)
 	fi
+	local second=()
+	if [ -n "$VM_PMEM2" ]; then
+		second=(-object memory-backend-file,id=mem2,share=on,mem-path="$VM_PMEM2",size=2G,align=2M
+			-device nvdimm,memdev=mem2,id=nv2)
+	fi
 	rm -f "$OUT/$name.log"
 	qemu-system-x86_64 "${accel[@]}" \
 		-machine pc,nvdimm=on -smp "$smp" \
-		-m 2G,slots=2,maxmem=8G \
+		-m "$VM_RAM",slots=4,maxmem=16G \
 		-object memory-backend-file,id=mem1,share=on,mem-path="$mem",size=5G,align=2M \
-		-device nvdimm,memdev=mem1,id=nv1 \
-		-kernel "$VM/bzImage" -initrd "$VM/initramfs.cpio" \
+		-device nvdimm,memdev=mem1,id=nv1 "${second[@]}" \
+		-kernel "$VM/bzImage$suffix" -initrd "$VM/initramfs$suffix.cpio" \
 		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 kasan.fault=panic loglevel=6 $*" \
 		-nodefaults -display none -monitor none -serial file:"$OUT/$name.log" \
 		-no-reboot &
@@ -142,8 +153,22 @@ twohost)
 	judge hostB
 	rm -f "$VM/pmem-shared.img"
 	;;
+bench)
+	VM_RAM=6G
+	VM_PMEM2=$VM/pmem-xfs.img
+	new_memory "$VM/pmem-bench.img"
+	rm -f "$VM_PMEM2"
+	truncate -s 2G "$VM_PMEM2"
+	start_vm bench "$VM/pmem-bench.img" 2 famfs_run=bench famfs_runs=${FAMFS_BENCH_RUNS:-5}
+	wait_vms "${FAMFS_VM_TIMEOUT:-5400}"
+	rm -f "$VM/pmem-bench.img" "$VM_PMEM2"
+	grep -q '^BENCH-DONE' "$OUT/bench.log" && grep -q 'FAMFS-VM-END rc=0' "$OUT/bench.log" ||
+		{ tail -n 40 "$OUT/bench.log"; die "the benchmark did not finish"; }
+	tr -d '\r' < "$OUT/bench.log" | grep -E '^(RESULT|FAULTS|BENCH-ENV) '
+	exit 0
+	;;
 *)
-	die "usage: $0 selftest | twohost [demo]"
+	die "usage: $0 selftest | twohost [demo] | bench"
 	;;
 esac
 echo "vm $mode: $passed passed, $failed failed"

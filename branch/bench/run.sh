@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: famfs against the raw device, tmpfs and xfs-dax, measured side
+# by side in one boot of the benchmark VM (branch/vm/build.sh bench: an
+# optimized kernel without debug options). Writes bench/results.md (the
+# table, with the kernel, qemu and CPU it ran on) and bench/bench.png, and
+# prints the table. FAMFS_BENCH_RUNS sets the runs per figure (default 5).
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+out=$FAMFS_TOP/bench
+mkdir -p "$out"
+missing=()
+for t in fio mkfs.xfs gnuplot; do
+	command -v "$t" > /dev/null || PATH=$PATH:/usr/sbin command -v "$t" > /dev/null ||
+		missing+=("$t")
+done
+[ ${#missing[@]} -eq 0 ] ||
+	die "missing ${missing[*]}: apt-get install fio xfsprogs gnuplot-nox"
+
+"$FAMFS_TOP/branch/assemble.sh"
+"$FAMFS_TOP/branch/vm/build.sh" bench
+say "running the benchmarks (qemu, TCG: about half an hour)"
+raw=$BUILD/vm/run/bench-results.txt
+mkdir -p "$(dirname "$raw")"
+"$FAMFS_TOP/branch/vm/run.sh" bench > "$raw"
+python3 "$FAMFS_TOP/branch/bench/report.py" "$raw" "$out" \
+	"$(qemu-system-x86_64 --version | head -n 1)" \
+	"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+cat "$out/results.md"
