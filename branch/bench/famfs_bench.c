@@ -76,22 +76,13 @@ static void mount_tmpfs(void)
 		die("mount tmpfs");
 }
 
-/* A famfs file of @size bytes at device offset @off, mapped shared */
-static void *famfs_file(const char *name, uint64_t size, uint64_t off, int *fdp)
+/* Map @fd shared; keep it open in *@fdp, or close it */
+static void *map_fd(int fd, uint64_t size, int *fdp)
 {
-	char *f = path(fmnt, name);
-	void *p;
-	int fd;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
-	fd = famfs_create_mapped(f, size, off);
-	if (fd < 0) {
-		errno = -fd;
-		die(f);
-	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
-		die("mmap famfs");
-	free(f);
+		die("mmap");
 	if (fdp)
 		*fdp = fd;
 	else
@@ -99,24 +90,31 @@ static void *famfs_file(const char *name, uint64_t size, uint64_t off, int *fdp)
 	return p;
 }
 
+/* A famfs file of @size bytes at device offset @off, mapped shared */
+static void *famfs_file(const char *name, uint64_t size, uint64_t off, int *fdp)
+{
+	char *f = path(fmnt, name);
+	int fd;
+
+	fd = famfs_create_mapped(f, size, off);
+	if (fd < 0) {
+		errno = -fd;
+		die(f);
+	}
+	free(f);
+	return map_fd(fd, size, fdp);
+}
+
 static void *tmpfs_file(const char *name, uint64_t size, int *fdp)
 {
 	char *f = path(tmnt, name);
-	void *p;
 	int fd;
 
 	fd = open(f, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || ftruncate(fd, size))
 		die(f);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		die("mmap tmpfs");
 	free(f);
-	if (fdp)
-		*fdp = fd;
-	else
-		close(fd);
-	return p;
+	return map_fd(fd, size, fdp);
 }
 
 static void *raw_map(uint64_t off, uint64_t size)
