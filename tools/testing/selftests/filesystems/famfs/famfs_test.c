@@ -1062,13 +1062,32 @@ static void count_faults(struct fault_counts *fc)
 	fclose(f);
 }
 
+/* Touch every page of @p (a load, or a store) and count the faults taken */
+static int touch_counted(char *p, uint64_t len, bool store,
+			 struct fault_counts *fc)
+{
+	uint64_t pos;
+
+	if (write_file(TRACEFS "/trace", "") || set_fault_events(1))
+		return -1;
+	for (pos = 0; pos < len; pos += 4096) {
+		if (store)
+			__atomic_store_n(p + pos, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_load_n(p + pos, __ATOMIC_RELAXED);
+	}
+	if (set_fault_events(0))
+		return -1;
+	count_faults(fc);
+	return 0;
+}
+
 TEST_F_TIMEOUT(famfs, huge_faults_one_gib, 300)
 {
 	char *f = path_in(self->mpt, "gib");
 	struct fault_counts fc;
+	int fd, store;
 	char *p;
-	uint64_t pos;
-	int fd;
 
 	/* 1 GiB of memory at a 1 GiB boundary */
 	fd = famfs_create_mapped(f, G1, G1);
@@ -1078,29 +1097,16 @@ TEST_F_TIMEOUT(famfs, huge_faults_one_gib, 300)
 	/* famfs places the mapping for huge pages */
 	ASSERT_EQ(0, (uintptr_t)p & (M2 - 1));
 
-	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
-	ASSERT_EQ(0, set_fault_events(1));
-	for (pos = 0; pos < G1; pos += 4096)
-		__atomic_load_n(p + pos, __ATOMIC_RELAXED);
-	ASSERT_EQ(0, set_fault_events(0));
-	count_faults(&fc);
-	TH_LOG("read of 1 GiB: %u PMD faults, %u PTE faults, %u PMD fallbacks",
-	       fc.pmd_nopage, fc.pte, fc.pmd_other);
-	EXPECT_EQ(512, fc.pmd_nopage);
-	EXPECT_EQ(0, fc.pte);
-	EXPECT_EQ(0, fc.pmd_other);
-
-	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
-	ASSERT_EQ(0, set_fault_events(1));
-	for (pos = 0; pos < G1; pos += 4096)
-		__atomic_store_n(p + pos, 1, __ATOMIC_RELAXED);
-	ASSERT_EQ(0, set_fault_events(0));
-	count_faults(&fc);
-	TH_LOG("write of 1 GiB: %u PMD faults, %u PTE faults, %u PMD fallbacks",
-	       fc.pmd_nopage, fc.pte, fc.pmd_other);
-	EXPECT_EQ(512, fc.pmd_nopage);
-	EXPECT_EQ(0, fc.pte);
-	EXPECT_EQ(0, fc.pmd_other);
+	/* reads map each 2 MiB read-only, then writes fault again */
+	for (store = 0; store < 2; store++) {
+		ASSERT_EQ(0, touch_counted(p, G1, store, &fc));
+		TH_LOG("%s of 1 GiB: %u PMD faults, %u PTE faults, %u PMD fallbacks",
+		       store ? "write" : "read", fc.pmd_nopage, fc.pte,
+		       fc.pmd_other);
+		EXPECT_EQ(512, fc.pmd_nopage);
+		EXPECT_EQ(0, fc.pte);
+		EXPECT_EQ(0, fc.pmd_other);
+	}
 	munmap(p, G1);
 	close(fd);
 }
@@ -1117,12 +1123,7 @@ TEST_F(famfs, small_file_takes_pte_faults)
 	ASSERT_LE(0, fd);
 	p = mmap(NULL, 8 * 4096, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
-	ASSERT_EQ(0, set_fault_events(1));
-	for (int i = 0; i < 8; i++)
-		__atomic_load_n(p + i * 4096, __ATOMIC_RELAXED);
-	ASSERT_EQ(0, set_fault_events(0));
-	count_faults(&fc);
+	ASSERT_EQ(0, touch_counted(p, 8 * 4096, false, &fc));
 	TH_LOG("8 pages: %u PTE faults, %u PMD faults", fc.pte, fc.pmd_nopage);
 	EXPECT_EQ(8, fc.pte);
 	EXPECT_EQ(0, fc.pmd_nopage);
