@@ -184,7 +184,7 @@ struct famfs_walk {
  * Files created during the walk may be missed: the callers set the flag
  * that new files check before they walk.
  */
-static void famfs_for_each_file(struct super_block *sb,
+static void famfs_walk_files(struct super_block *sb,
 				const struct famfs_walk *walk)
 {
 	struct inode *inode, *prev = NULL;
@@ -232,7 +232,7 @@ static void famfs_dev_gone(struct super_block *sb)
 	const struct famfs_walk walk = { .fn = famfs_file_gone };
 
 	set_bit(FAMFS_DEV_GONE, &FAMFS_SB(sb)->flags);
-	famfs_for_each_file(sb, &walk);
+	famfs_walk_files(sb, &walk);
 }
 
 /* Memory that failed, and how the failure was reported */
@@ -243,24 +243,34 @@ struct famfs_bad_range {
 };
 
 /*
- * Signal the tasks that map a failed page through this file, and take the
- * page out of their page tables, wherever the file maps it. fs-dax does not
- * record files in the struct pages of device-dax memory, which famfs files
- * and the device share, so famfs finds the files by device offset itself.
+ * Take a failed page out of every mapping of this file, wherever the file
+ * maps it, and signal the tasks memory-failure handling signals (the one
+ * that hit the failure, and those that asked for early kill). fs-dax does
+ * not record files in the struct pages of device-dax memory, which famfs
+ * files and the device share, so famfs finds the files by device offset
+ * itself. The other tasks fault on their next access, and get SIGBUS.
  */
 static void famfs_file_kill_mappers(struct inode *inode, void *arg)
 {
 	const struct famfs_bad_range *bad = arg;
 	const struct famfs_map *map = famfs_inode_map(inode);
+	struct address_space *mapping = inode->i_mapping;
 	u64 offset, from, pos;
 
-	if (!map || !mapping_mapped(inode->i_mapping))
+	if (!map || !mapping_mapped(mapping))
 		return;
-	for (offset = bad->offset; offset < bad->end; offset += PAGE_SIZE)
+	/* faults hold it shared: none maps the page again behind our back */
+	filemap_invalidate_lock(mapping);
+	for (offset = bad->offset; offset < bad->end; offset += PAGE_SIZE) {
 		for (from = 0; !famfs_map_find(map, offset, from, &pos);
-		     from = pos + PAGE_SIZE)
-			mf_dax_kill_procs(inode->i_mapping, pos >> PAGE_SHIFT,
-					  1, bad->mf_flags);
+		     from = pos + PAGE_SIZE) {
+			if (IS_ENABLED(CONFIG_MEMORY_FAILURE))
+				mf_dax_kill_procs(mapping, pos >> PAGE_SHIFT, 1,
+						  bad->mf_flags);
+			unmap_mapping_range(mapping, pos, PAGE_SIZE, 0);
+		}
+	}
+	filemap_invalidate_unlock(mapping);
 }
 
 /*
@@ -291,8 +301,7 @@ static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len,
 		famfs_dev_gone(sb);
 		return;
 	}
-	if (IS_ENABLED(CONFIG_MEMORY_FAILURE))
-		famfs_for_each_file(sb, &walk);
+	famfs_walk_files(sb, &walk);
 }
 
 /*

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -1473,18 +1474,49 @@ static int page_present(void *addr)
 }
 
 /*
+ * A task that asked for early kill maps @p and waits: memory-failure
+ * handling must find it and kill it with SIGBUS when the page fails.
+ */
+static pid_t early_kill_mapper(void *p, int ready)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
+		_exit(10);
+	__atomic_load_n((char *)p, __ATOMIC_RELAXED);
+	if (write(ready, "", 1) != 1)
+		_exit(11);
+	sleep(60);
+	_exit(12);
+}
+
+static int wait_status(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/*
  * A poisoned page, mapped through two famfs files and through the device:
- * the task that hit it gets SIGBUS, every mapping of it is taken down (famfs
- * finds its files, device-dax its own mappers), and famfs refuses the page
- * from then on but keeps serving the rest.
+ * the task that hits it gets SIGBUS, and so do the tasks that map it
+ * through the other file and through the device and asked for early kill
+ * (famfs finds its files' mappers, device-dax its own); famfs takes the
+ * page out of every mapping of its files, refuses it from then on, and
+ * keeps serving the rest.
  */
 TEST_F(famfs, memory_failure_is_contained)
 {
 	char *f = path_in(self->mpt, "poisoned"), *g = path_in(self->mpt, "new");
 	char *c = path_in(self->mpt, "clone"), *sib = path_in(self->mpt, "sibling");
 	uint8_t *p, *q, *dev;
+	pid_t by_file, by_dev;
+	int fd, cd, sd, pipefd[2];
 	char buf[4096];
-	int fd, cd, sd;
 
 	fd = famfs_create_mapped(f, 4 * M2, DATA_OFF + 40 * M2);
 	ASSERT_LE(0, fd);
@@ -1499,19 +1531,27 @@ TEST_F(famfs, memory_failure_is_contained)
 	dev = famfs_dev_mmap(self->dev, DATA_OFF + 41 * M2, M2);
 	ASSERT_NE(MAP_FAILED, dev);
 	fill(p, 4 * M2, 9);
-	/* the clone sees the same bytes */
+	/* the clone and the device see the same bytes */
 	EXPECT_EQ(-1, famfs_pattern_check(q, 0, 4 * M2, 9));
 	EXPECT_EQ(p[M2], dev[0]);
 	ASSERT_EQ(1, page_present(p + M2));
 	ASSERT_EQ(1, page_present(q + M2));
-	ASSERT_EQ(1, page_present(dev));
 
-	/* the task that hits the failure is told at once, with SIGBUS */
+	ASSERT_EQ(0, pipe(pipefd));
+	by_file = early_kill_mapper(q + M2, pipefd[1]);
+	ASSERT_LT(0, by_file);
+	by_dev = early_kill_mapper(dev, pipefd[1]);
+	ASSERT_LT(0, by_dev);
+	ASSERT_EQ(2, read(pipefd[0], buf, 2));
+
+	/* the task that hits the failure is told at once */
 	EXPECT_EQ(128 + SIGBUS, in_child(poison, p + M2));
-	/* every mapping of the page is gone: both files and the device */
+	/* and every task that maps the page and asked to be told early */
+	EXPECT_EQ(128 + SIGBUS, wait_status(by_file));
+	EXPECT_EQ(128 + SIGBUS, wait_status(by_dev));
+	/* no mapping of the page through a famfs file is left */
 	EXPECT_EQ(0, page_present(p + M2));
 	EXPECT_EQ(0, page_present(q + M2));
-	EXPECT_EQ(0, page_present(dev));
 	/* famfs refuses the failed memory, through either file */
 	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), M2));
 	EXPECT_EQ(EIO, errno);
@@ -1530,6 +1570,8 @@ TEST_F(famfs, memory_failure_is_contained)
 	munmap(p, 4 * M2);
 	munmap(q, 4 * M2);
 	munmap(dev, M2);
+	close(pipefd[0]);
+	close(pipefd[1]);
 	close(fd);
 	close(cd);
 	close(sd);
