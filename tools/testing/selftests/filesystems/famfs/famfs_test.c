@@ -63,6 +63,33 @@ static bool mount_entry(const char *mpt, char *src, char *type, char *opts)
 	return found;
 }
 
+/* Tasks a case left running: the teardown ends them, they hold the mount */
+static pid_t helpers[4];
+
+static pid_t add_helper(pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(helpers); i++)
+		if (!helpers[i]) {
+			helpers[i] = pid;
+			break;
+		}
+	return pid;
+}
+
+static void end_helpers(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(helpers); i++)
+		if (helpers[i] > 0) {
+			kill(helpers[i], SIGKILL);
+			waitpid(helpers[i], NULL, 0);
+			helpers[i] = 0;
+		}
+}
+
 /*
  * A case that leaves a file open would leave the device claimed for every
  * case after it: it fails, and its mount is detached, to go away with the
@@ -72,6 +99,7 @@ static void umount_fresh(struct __test_metadata *_metadata, char *mpt)
 {
 	if (!mpt)
 		return;
+	end_helpers();
 	if (umount(mpt) && errno != EINVAL) {
 		TH_LOG("umount %s: %s", mpt, strerror(errno));
 		umount2(mpt, MNT_DETACH);
@@ -1482,7 +1510,7 @@ static pid_t early_kill_mapper(void *p, int ready)
 	pid_t pid = fork();
 
 	if (pid)
-		return pid;
+		return add_helper(pid);
 	if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
 		_exit(10);
 	__atomic_load_n((char *)p, __ATOMIC_RELAXED);
@@ -1494,10 +1522,14 @@ static pid_t early_kill_mapper(void *p, int ready)
 
 static int wait_status(pid_t pid)
 {
+	unsigned int i;
 	int status;
 
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
+	for (i = 0; i < ARRAY_SIZE(helpers); i++)
+		if (helpers[i] == pid)
+			helpers[i] = 0;
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
@@ -1542,7 +1574,9 @@ TEST_F(famfs, memory_failure_is_contained)
 	ASSERT_LT(0, by_file);
 	by_dev = early_kill_mapper(dev, pipefd[1]);
 	ASSERT_LT(0, by_dev);
-	ASSERT_EQ(2, read(pipefd[0], buf, 2));
+	/* both have the page mapped */
+	ASSERT_EQ(1, read(pipefd[0], buf, 1));
+	ASSERT_EQ(1, read(pipefd[0], buf, 1));
 
 	/* the task that hits the failure is told at once */
 	EXPECT_EQ(128 + SIGBUS, in_child(poison, p + M2));
