@@ -16,6 +16,7 @@
  * turns them into the table (min/median/max, ratios against the peers).
  */
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -341,72 +342,73 @@ static void bench_random(const char *target, const char *p, uint64_t len)
 	result("random", "read-4k-mmap", target, "kops/s", v);
 }
 
-/* 5. metadata: create (and map, or write) N files; umount and mount */
+/*
+ * Create @nfiles files in a new directory of @mnt, as famfs user space
+ * replays its log (create, then map: files share 512 extents, the device
+ * holds 2560) or, on tmpfs, create and write a page. Files per second.
+ */
+static double create_files(const char *mnt, unsigned long nfiles, bool famfs)
+{
+	static char page[4096];
+	char name[64], *d = path(mnt, "d");
+	unsigned long n;
+	double t;
+	int fd;
+
+	if (mkdir(d, 0755))
+		die("mkdir");
+	t = now();
+	for (n = 0; n < nfiles; n++) {
+		char *f;
+
+		snprintf(name, sizeof(name), "d/f%lu", n);
+		f = path(mnt, name);
+		if (famfs) {
+			fd = famfs_create_mapped(f, 4096, G1 + (n % 512) * M2);
+			errno = fd < 0 ? -fd : 0;
+		} else {
+			fd = open(f, O_RDWR | O_CREAT | O_EXCL, 0644);
+			if (fd >= 0 && write(fd, page, sizeof(page)) != sizeof(page))
+				fd = -1;
+		}
+		if (fd < 0)
+			die(f);
+		close(fd);
+		free(f);
+	}
+	free(d);
+	return nfiles / (now() - t);
+}
+
+static double umount_ms(const char *mnt)
+{
+	double t = now();
+
+	if (umount(mnt))
+		die("umount");
+	return (now() - t) * 1000;
+}
+
+/* 5. metadata: create N files; umount with them, and mount again */
 static void bench_meta(unsigned long nfiles)
 {
 	double cr[MAX_RUNS], um[MAX_RUNS], mo[MAX_RUNS], tcr[MAX_RUNS], tum[MAX_RUNS];
-	char name[64], *d;
-	static char page[4096];
-	unsigned long n;
+	char name[64];
 	double t;
-	int i, fd;
+	int i;
 
 	for (i = 0; i < runs; i++) {
-		/* famfs: what log replay does, file by file */
 		mount_famfs();
-		d = path(fmnt, "d");
-		if (mkdir(d, 0755))
-			die("mkdir");
-		t = now();
-		for (n = 0; n < nfiles; n++) {
-			char *f;
-
-			snprintf(name, sizeof(name), "d/f%lu", n);
-			f = path(fmnt, name);
-			/* files share 512 extents: the device holds 2560 */
-			fd = famfs_create_mapped(f, 4096, G1 + (n % 512) * M2);
-			if (fd < 0) {
-				errno = -fd;
-				die(f);
-			}
-			close(fd);
-			free(f);
-		}
-		cr[i] = nfiles / (now() - t);
-		t = now();
-		if (umount(fmnt))
-			die("umount famfs");
-		um[i] = (now() - t) * 1000;
+		cr[i] = create_files(fmnt, nfiles, true);
+		um[i] = umount_ms(fmnt);
 		t = now();
 		mount_famfs();
 		mo[i] = (now() - t) * 1000;
-		if (umount(fmnt))
-			die("umount famfs");
-		free(d);
+		umount_ms(fmnt);
 
-		/* tmpfs: create and write a page */
 		mount_tmpfs();
-		d = path(tmnt, "d");
-		if (mkdir(d, 0755))
-			die("mkdir");
-		t = now();
-		for (n = 0; n < nfiles; n++) {
-			char *f;
-
-			snprintf(name, sizeof(name), "d/f%lu", n);
-			f = path(tmnt, name);
-			fd = open(f, O_RDWR | O_CREAT | O_EXCL, 0644);
-			if (fd < 0 || write(fd, page, sizeof(page)) != sizeof(page))
-				die(f);
-			close(fd);
-			free(f);
-		}
-		tcr[i] = nfiles / (now() - t);
-		t = now();
-		if (umount(tmnt))
-			die("umount tmpfs");
-		tum[i] = (now() - t) * 1000;
-		free(d);
+		tcr[i] = create_files(tmnt, nfiles, false);
+		tum[i] = umount_ms(tmnt);
 	}
 	snprintf(name, sizeof(name), "create-%lu", nfiles);
 	result("meta", name, "famfs", "files/s", cr);
