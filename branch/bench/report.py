@@ -65,7 +65,8 @@ lines.append('- qemu: %s' % qemu)
 lines.append('- host CPU: %s' % host_cpu)
 lines.append('- famfs: /dev/dax0.0 on an emulated NVDIMM (5 GiB file, share=on); '
              'raw: the same memory through an mmap of /dev/dax0.0; tmpfs: '
-             'huge=always; xfs-dax: xfs on a second emulated NVDIMM in fsdax '
+             'huge=always for data, huge=never for the metadata runs (a huge page '
+             'per 4 KiB file would measure page zeroing); xfs-dax: xfs on a second emulated NVDIMM in fsdax '
              'mode, mounted -o dax=always')
 lines.append('')
 lines.append('Under TCG every memory access is emulated: absolute figures are far '
