@@ -71,10 +71,11 @@ lines.append('- famfs: /dev/dax0.0 on an emulated NVDIMM (5 GiB file, share=on);
 lines.append('')
 lines.append('Under TCG every memory access is emulated: absolute figures are far '
              'below the hardware\'s and mean little; the ratios, taken in the same '
-             'boot, are what this measures.')
+             'boot, are what this measures. For times (ms) lower is better, so a '
+             'ratio below 1 favours famfs; for rates, above 1 does.')
 lines.append('')
 
-for group in ['mmap', 'rw', 'touch', 'random', 'interleave', 'meta', 'fio']:
+for group in ['mmap', 'rw', 'touch', 'random', 'meta', 'interleave', 'fio']:
     keys = [k for k in order if k[0] == group]
     if not keys:
         continue
