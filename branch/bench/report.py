@@ -101,7 +101,7 @@ for group in ['mmap', 'rw', 'touch', 'random', 'meta', 'interleave', 'fio']:
             for k in keys if k[1].startswith('read-') and k[1] != 'read-simple'))
     if group == 'touch' and faults:
         lines.append('')
-        lines.append('fs_dax tracepoints, last famfs run: %d PMD faults, %d PTE faults '
+        lines.append('fs_dax tracepoints, one more (untimed) famfs run: %d PMD faults, %d PTE faults '
                      'for 1 GiB.' % (faults['pmd'], faults['pte']))
     lines.append('')
 
@@ -166,14 +166,14 @@ set multiplot layout 1,2
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set key autotitle columnhead top left
+set key autotitle columnhead outside top center horizontal
 set xtics rotate by -30
+set yrange [0:*]
 set ylabel 'GiB/s (median)'
 set title 'Bandwidth: famfs, raw /dev/dax, tmpfs'
 plot '%s' using 2:xtic(1), '' using 3, '' using 4
-set title 'Faults to touch 1 GiB'
-set ylabel 'faults (log scale)'
-set logscale y
+set title 'Faults to touch 1 GiB (512 = one per 2 MiB)'
+set ylabel 'faults (median)'
 set key off
 plot '%s' using 2:xtic(1)
 unset multiplot
