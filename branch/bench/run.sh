@@ -20,7 +20,7 @@ done
 
 "$FAMFS_TOP/branch/assemble.sh"
 "$FAMFS_TOP/branch/vm/build.sh" bench
-say "running the benchmarks (qemu, TCG: about half an hour)"
+say "running the benchmarks (qemu, TCG: about 5 minutes)"
 raw=$BUILD/vm/run/bench-results.txt
 mkdir -p "$(dirname "$raw")"
 "$FAMFS_TOP/branch/vm/run.sh" bench > "$raw"
