@@ -185,7 +185,7 @@ struct famfs_walk {
  * that new files check before they walk.
  */
 static void famfs_walk_files(struct super_block *sb,
-				const struct famfs_walk *walk)
+			     const struct famfs_walk *walk)
 {
 	struct inode *inode, *prev = NULL;
 
