@@ -153,10 +153,10 @@ static double gibps(uint64_t bytes, double secs)
 	return bytes / secs / G1;
 }
 
-/* 1. sequential bandwidth through mmap, with the mapping already faulted */
-static void bench_mmap(const char *target, void *p, uint64_t len)
+/* Sequential read and write of a faulted mapping, each run timed */
+static void seq_bandwidth(void *p, uint64_t len, double *rd, double *wr)
 {
-	double rd[MAX_RUNS], wr[MAX_RUNS], t;
+	double t;
 	int i;
 
 	write_all(p, len, 0);		/* fault everything in first */
@@ -168,6 +168,14 @@ static void bench_mmap(const char *target, void *p, uint64_t len)
 		write_all(p, len, i);
 		wr[i] = gibps(len, now() - t);
 	}
+}
+
+/* 1. sequential bandwidth through mmap, with the mapping already faulted */
+static void bench_mmap(const char *target, void *p, uint64_t len)
+{
+	double rd[MAX_RUNS], wr[MAX_RUNS];
+
+	seq_bandwidth(p, len, rd, wr);
 	result("mmap", "seq-read-1g", target, "GiB/s", rd);
 	result("mmap", "seq-write-1g", target, "GiB/s", wr);
 }
@@ -443,11 +451,11 @@ static void bench_interleave(void)
 {
 	static const unsigned int strips[] = { 0, 1, 4, 16 };
 	const uint64_t size = 256ULL << 20;
-	double rd[MAX_RUNS], wr[MAX_RUNS], t;
+	double rd[MAX_RUNS], wr[MAX_RUNS];
 	uint64_t off[16];
 	unsigned int k, s;
 	char name[32];
-	int i, fd;
+	int fd;
 	void *p;
 
 	mount_famfs();
@@ -473,15 +481,7 @@ static void bench_interleave(void)
 			close(fd);
 			free(f);
 		}
-		write_all(p, size, 0);
-		for (i = 0; i < runs; i++) {
-			t = now();
-			read_all(p, size);
-			rd[i] = gibps(size, now() - t);
-			t = now();
-			write_all(p, size, i);
-			wr[i] = gibps(size, now() - t);
-		}
+		seq_bandwidth(p, size, rd, wr);
 		if (strips[k])
 			snprintf(name, sizeof(name), "read-%u-strips", strips[k]);
 		else
