@@ -9,6 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+"$FAMFS_TOP/branch/deps.sh" demo
 "$FAMFS_TOP/branch/assemble.sh"
 "$FAMFS_TOP/branch/vm/build.sh"
 say "booting host A and host B on one memory file (qemu, TCG: about a minute)"

@@ -55,7 +55,8 @@ summary() {
 	exit
 }
 
-command -v ccache >/dev/null || die "ccache is missing (see .ci/run for the packages)"
+# 0. The Debian packages of branch/packages (installed when run as root)
+check "Debian packages for make test" "$FAMFS_TOP/branch/deps.sh" test || summary
 
 # 1. The series
 check "assemble the series" "$FAMFS_TOP/branch/assemble.sh" || summary

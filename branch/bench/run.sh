@@ -10,14 +10,7 @@ set -euo pipefail
 
 out=$FAMFS_TOP/bench
 mkdir -p "$out"
-missing=()
-for t in fio mkfs.xfs gnuplot; do
-	command -v "$t" > /dev/null || PATH=$PATH:/usr/sbin command -v "$t" > /dev/null ||
-		missing+=("$t")
-done
-[ ${#missing[@]} -eq 0 ] ||
-	die "missing ${missing[*]}: apt-get install fio xfsprogs gnuplot-nox"
-
+"$FAMFS_TOP/branch/deps.sh" bench
 "$FAMFS_TOP/branch/assemble.sh"
 "$FAMFS_TOP/branch/vm/build.sh" bench
 say "running the benchmarks (qemu, TCG: about 5 minutes)"
