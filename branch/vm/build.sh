@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build what the famfs VMs boot, from the assembled tree (build/linux):
 #   - a kernel: tinyconfig + branch/vm/common.config + the flavour's
-#     fragment, famfs =m: "debug" (the default; KASAN, kmemleak, lockdep)
-#     for the tests, "bench" (optimized, xfs) for the benchmarks;
+#     fragment, famfs =m: "debug" (the default; KASAN, kmemleak, lockdep,
+#     the hung-task detector, the famfs KUnit suites as a module) for the
+#     tests, "bench" (optimized, xfs) for the benchmarks;
 #   - the famfs kselftest, linked statically against the tree's uAPI;
 #   - an initramfs: busybox-static, famfs.ko, the tests, branch/vm/init,
 #     and for "bench" the benchmark with fio and mkfs.xfs.
@@ -74,6 +75,11 @@ for app in $("$BUSYBOX" --list); do
 	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
 done
 cp "$KOBJ/fs/famfs/famfs.ko" "$root/lib/modules/"
+if [ "$flavour" = debug ]; then
+	# the KUnit suites, and the D-state task that proves the hung-task
+	# detector
+	cp "$KOBJ/fs/famfs/famfs_test.ko" "$KOBJ/lib/test_lockup.ko" "$root/lib/modules/"
+fi
 cp "$VM"/selftest/famfs_test "$VM"/selftest/famfs_map "$root/famfs/"
 cp "$FAMFS_TOP/branch/vm/init" "$root/init"
 chmod 755 "$root/init"

@@ -4,14 +4,18 @@
 # persistent-memory device, and judge the run from the guest's console.
 #
 #   run.sh selftest         the famfs kselftest in one VM
+#   run.sh kunit            the famfs KUnit suites, as a module of the debug
+#                           kernel (KASAN, kmemleak, lockdep)
 #   run.sh twohost [demo]   two VMs on one memory file: host A writes, host B
 #                           reads and answers, host A reads the answer
 #   run.sh bench            the benchmarks, on the benchmark kernel
 #                           (build.sh bench); console in $OUT/bench.log
 #
-# Prints "PASS name" / "FAIL name" per case and check (kselftest results,
-# the guest's own checks, no kernel splat, kmemleak) and exits non-zero on
-# any failure. qemu runs under TCG; FAMFS_KVM=1 asks for KVM.
+# Prints "PASS name" / "FAIL name" per case and check (kselftest and KUnit
+# results, the guest's own checks, no kernel splat, kmemleak) and exits
+# non-zero on any failure. Every case the kselftest or the KUnit inventory
+# (branch/kunit-cases) has and the run does not report is a failure too.
+# qemu runs under TCG; FAMFS_KVM=1 asks for KVM.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -46,11 +50,18 @@ new_memory() {
 	truncate -s 5G "$1"
 }
 
-# start_vm NAME MEMFILE SMP ARGS...: boot in the background, console to
-# $OUT/NAME.log
+# How long a VM may run; the guest dumps every task's stack a little
+# before (famfs_deadline), so that a hang shows where it is.
+timeout_of() {
+	local t=${FAMFS_VM_TIMEOUT:-$1}
+	echo "$t"
+}
+
+# start_vm NAME MEMFILE SMP TIMEOUT ARGS...: boot in the background,
+# console to $OUT/NAME.log
 start_vm() {
-	local name=$1 mem=$2 smp=$3 accel=(-accel tcg)
-	shift 3
+	local name=$1 mem=$2 smp=$3 timeout=$4 accel=(-accel tcg)
+	shift 4
 	if [ "${FAMFS_KVM:-0}" = 1 ]; then
 		accel=(-accel kvm -cpu host)
 	fi
@@ -66,7 +77,7 @@ start_vm() {
 		-object memory-backend-file,id=mem1,share=on,mem-path="$mem",size=5G,align=2M \
 		-device nvdimm,memdev=mem1,id=nv1 "${second[@]}" \
 		-kernel "$VM/bzImage$suffix" -initrd "$VM/initramfs$suffix.cpio" \
-		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 kasan.fault=panic loglevel=6 $*" \
+		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 kasan.fault=panic loglevel=6 famfs_deadline=$((timeout * 9 / 10)) $*" \
 		-nodefaults -display none -monitor none -serial file:"$OUT/$name.log" \
 		-no-reboot &
 	pids+=($!)
@@ -102,47 +113,149 @@ fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 # Anything the kernel says when it finds a bug in itself.
 SPLATS='WARNING:|BUG:|Oops|KASAN|unreferenced object|possible recursive locking|circular locking|inconsistent lock state|suspicious RCU|Call Trace|Kernel panic|general protection|INFO: task .* blocked'
 
+# The console without carriage returns and printk timestamps
+console() { tr -d '\r' < "$1" | sed 's/^\[ *[0-9.]*\] //'; }
+
+# The names of the kselftest's cases, as its TAP lines give them
+# (fixture[.variant].test): famfs_test -l prints its fixtures, variants
+# and tests side by side in columns, and runs every test of a fixture
+# once per variant.
+selftest_cases() {
+	"$VM/selftest/famfs_test" -l 2>&1 > /dev/null | python3 -c '
+import sys
+fixtures = []
+for line in sys.stdin:
+    line = line.rstrip("\n")
+    if not line.strip() or line.startswith(("# FIXTURE", "----")):
+        continue
+    if line[0] != " ":
+        name = line.split()[0]
+        fixtures.append((name, [], []))
+        rest = line[max(20, len(name)) + 1:]
+    else:
+        rest = line[21:]
+    words = rest.split()
+    if rest[:1] not in ("", " "):
+        fixtures[-1][1].append(words.pop(0))
+    if words:
+        fixtures[-1][2].append(words[0])
+for name, variants, tests in fixtures:
+    for v in variants or [""]:
+        for t in tests:
+            print(name + ("." + v if v else "") + "." + t)
+'
+}
+
+# judge NAME: the verdict of the VM NAME from its console
 judge() {
-	local name=$1 log=$OUT/$1.log
-	# kselftest cases (TAP) and the guest's own checks
+	local name=$1 log=$OUT/$1.log line case expected seen
+	if [ ! -s "$log" ]; then
+		fail "$name: the VM wrote its console (no $log)"
+		return
+	fi
+	# kselftest cases (TAP: only the selftest VM runs a kselftest) and
+	# the guest's own checks
+	seen=$(mktemp)
 	while read -r line; do
+		case "$name:$line" in
+		selftest:"1..0 # SKIP"* | selftest:"ok "* | selftest:"not ok "*) ;;
+		*:"FAMFS-CHECK: "*) ;;
+		*) continue ;;
+		esac
 		case "$line" in
+		"1..0 # SKIP"*) fail "$name: the kselftest ran (it skipped all: ${line#1..0 # SKIP })" ;;
 		"ok "*"# SKIP"*) fail "$name: ${line#ok } (a skip is a failure)" ;;
-		"ok "*) pass "$name: ${line#ok [0-9]* }" ;;
-		"not ok "*) fail "$name: ${line#not ok [0-9]* }" ;;
+		"ok "*) case=${line#ok [0-9]* }; pass "$name: $case" ;;
+		"not ok "*) case=${line#not ok [0-9]* }; fail "$name: $case" ;;
 		"FAMFS-CHECK: PASS "*) pass "$name: ${line#FAMFS-CHECK: PASS }" ;;
 		"FAMFS-CHECK: FAIL "*) fail "$name: ${line#FAMFS-CHECK: FAIL }" ;;
 		esac
-	done < <(tr -d '\r' < "$log" | sed 's/^\[ *[0-9.]*\] //')
+		case "$line" in
+		"ok "* | "not ok "*) case=${line#*ok [0-9]* }; echo "${case%% # *}" >> "$seen" ;;
+		esac
+	done < <(console "$log")
+	# a kselftest that stops halfway reports nothing for the rest
+	if [ "$name" = selftest ]; then
+		expected=$(selftest_cases)
+		if [ -z "$expected" ]; then
+			fail "$name: famfs_test -l lists the cases"
+		fi
+		for case in $expected; do
+			grep -qxF "$case" "$seen" || fail "$name: $case (no result: not run)"
+		done
+	fi
+	rm -f "$seen"
+	if [ "$mode" = kunit ]; then
+		judge_kunit "$log"
+	fi
 	if grep -q "FAMFS-VM-END rc=0" "$log"; then
 		pass "$name: the guest finished its run"
 	else
 		fail "$name: the guest finished its run"
+		grep -q "FAMFS-VM-DEADLINE" "$log" &&
+			echo "    (it hit its deadline: every task's stack is in $log)"
 		tail -n 30 "$log" | sed 's/^/    /'
 	fi
-	if grep -Eq "$SPLATS" "$log"; then
+	# what the guest provoked on purpose is the expected result there,
+	# and a splat anywhere else
+	if grep -q "FAMFS-EXPECT-SPLAT-BEGIN hung task" "$log"; then
+		if console "$log" | sed -n '/^FAMFS-EXPECT-SPLAT-BEGIN hung task/,/^FAMFS-EXPECT-SPLAT-END/p' |
+			grep -q 'INFO: task insmod:[0-9]* blocked for more than'; then
+			pass "$name: the hung-task detector reports a task stuck in D state"
+		else
+			fail "$name: the hung-task detector reports a task stuck in D state"
+		fi
+	fi
+	if console "$log" | sed '/^FAMFS-EXPECT-SPLAT-BEGIN/,/^FAMFS-EXPECT-SPLAT-END/d' |
+		grep -Eq "$SPLATS"; then
 		fail "$name: no kernel splat"
-		grep -En -A12 "$SPLATS" "$log" | head -n 60 | sed 's/^/    /'
+		console "$log" | sed '/^FAMFS-EXPECT-SPLAT-BEGIN/,/^FAMFS-EXPECT-SPLAT-END/d' |
+			grep -En -A12 "$SPLATS" | head -n 60 | sed 's/^/    /'
 	else
 		pass "$name: no kernel splat"
 	fi
+}
+
+# The KUnit suites' results (the FAMFS-KUNIT: lines), parsed by kunit.py
+# and held against the inventory of cases
+judge_kunit() {
+	local ktap=$OUT/kunit.ktap json=$OUT/kunit.json line
+	console "$1" | sed -n 's/^FAMFS-KUNIT: //p' > "$ktap"
+	rm -f "$json"
+	python3 "$TREE/tools/testing/kunit/kunit.py" parse --json="$json" "$ktap" > "$OUT/kunit-parse.log" 2>&1
+	while read -r line; do
+		case "$line" in
+		"PASS "*) pass "${line#PASS }" ;;
+		"FAIL "*) fail "${line#FAIL }" ;;
+		esac
+	done < <(python3 "$FAMFS_TOP/branch/kunit-judge.py" "$json" "$FAMFS_TOP/branch/kunit-cases" module kunit-vm)
 }
 
 nonce=$(( ($(date +%s) % 100000) * 100 + RANDOM % 100 ))
 case "$mode" in
 selftest)
 	new_memory "$VM/pmem-selftest.img"
-	start_vm selftest "$VM/pmem-selftest.img" 2 famfs_run=selftest famfs_nonce=$nonce
-	wait_vms "${FAMFS_VM_TIMEOUT:-2400}"
+	t=$(timeout_of 2400)
+	start_vm selftest "$VM/pmem-selftest.img" 2 "$t" famfs_run=selftest famfs_nonce=$nonce
+	wait_vms "$t"
 	judge selftest
 	rm -f "$VM/pmem-selftest.img"
+	;;
+kunit)
+	new_memory "$VM/pmem-kunit.img"
+	t=$(timeout_of 1200)
+	start_vm kunit "$VM/pmem-kunit.img" 2 "$t" famfs_run=kunit
+	wait_vms "$t"
+	judge kunit
+	rm -f "$VM/pmem-kunit.img"
 	;;
 twohost)
 	flags="famfs_nonce=$nonce${demo:+ famfs_demo=1}"
 	new_memory "$VM/pmem-shared.img"
-	start_vm hostA "$VM/pmem-shared.img" 1 famfs_run=hostA $flags
-	start_vm hostB "$VM/pmem-shared.img" 1 famfs_run=hostB $flags
-	wait_vms "${FAMFS_VM_TIMEOUT:-1200}"
+	t=$(timeout_of 1200)
+	start_vm hostA "$VM/pmem-shared.img" 1 "$t" famfs_run=hostA $flags
+	start_vm hostB "$VM/pmem-shared.img" 1 "$t" famfs_run=hostB $flags
+	wait_vms "$t"
 	if [ -n "$demo" ]; then
 		# the story, turn by turn
 		grep -h '^famfs-demo: ' "$OUT/hostA.log" "$OUT/hostB.log" |
@@ -159,8 +272,9 @@ bench)
 	new_memory "$VM/pmem-bench.img"
 	rm -f "$VM_PMEM2"
 	truncate -s 2G "$VM_PMEM2"
-	start_vm bench "$VM/pmem-bench.img" 2 famfs_run=bench famfs_runs=${FAMFS_BENCH_RUNS:-5}
-	wait_vms "${FAMFS_VM_TIMEOUT:-5400}"
+	t=$(timeout_of 5400)
+	start_vm bench "$VM/pmem-bench.img" 2 "$t" famfs_run=bench famfs_runs=${FAMFS_BENCH_RUNS:-5}
+	wait_vms "$t"
 	rm -f "$VM/pmem-bench.img" "$VM_PMEM2"
 	grep -q '^BENCH-DONE' "$OUT/bench.log" && grep -q 'FAMFS-VM-END rc=0' "$OUT/bench.log" ||
 		{ tail -n 40 "$OUT/bench.log"; die "the benchmark did not finish"; }
@@ -168,7 +282,7 @@ bench)
 	exit 0
 	;;
 *)
-	die "usage: $0 selftest | twohost [demo] | bench"
+	die "usage: $0 selftest | kunit | twohost [demo] | bench"
 	;;
 esac
 echo "vm $mode: $passed passed, $failed failed"

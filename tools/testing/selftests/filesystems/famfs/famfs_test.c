@@ -2,16 +2,16 @@
 /*
  * famfs on a real device-dax instance, from user space.
  *
- * The device is $FAMFS_DEV (default /dev/dax0.0), at least 5 GiB, with no
- * famfs mounted on it; the cases mount it where they need it and use its
- * memory freely. The module cases unload famfs and load it again from
- * $FAMFS_MODULE (default /lib/modules/famfs.ko); famfs must be modular.
- * Needs root, tracefs (fault counting) and CONFIG_MEMORY_FAILURE.
+ * The device is $FAMFS_DEV, at least 5 GiB, with no famfs mounted on it.
+ * The cases overwrite its memory, poison a page of it for good (until the
+ * next boot), unbind and rebind its driver, and unload and reload famfs
+ * from $FAMFS_MODULE (default /lib/modules/famfs.ko; famfs must be
+ * modular): without $FAMFS_DEV, nothing runs and the test skips. Needs
+ * root, tracefs (fault counting) and CONFIG_MEMORY_FAILURE; see config.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <sched.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -305,24 +305,65 @@ TEST(good_options)
 	rmdir(mpt);
 }
 
-/* The reason for a refusal goes to the fs_context's log, for fsconfig users */
+/*
+ * Create a famfs super block from @source through the new mount API;
+ * returns 0 or -errno, with the first message of the fs_context's log in
+ * @msg (or "").
+ */
+static int fsconfig_create(const char *source, char *msg, size_t size)
+{
+	int fc, err = 0;
+	ssize_t n;
+
+	msg[0] = '\0';
+	fc = syscall(SYS_fsopen, "famfs", FSOPEN_CLOEXEC);
+	if (fc < 0)
+		return -errno;
+	if (syscall(SYS_fsconfig, fc, FSCONFIG_SET_STRING, "source", source, 0) ||
+	    syscall(SYS_fsconfig, fc, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		err = -errno;
+	n = read(fc, msg, size - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	if (n > 0 && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+	close(fc);
+	return err;
+}
+
+/*
+ * famfs says why it refuses a mount, in the fs_context's log, in words of
+ * its own (not only fs_parser's): what fsconfig users and dmesg-less tools
+ * show the operator.
+ */
 TEST(refusal_is_explained)
 {
-	char msg[256] = "";
-	ssize_t n;
+	char msg[256], want[512], *mpt = make_dir("mnt");
+	const char *dev = famfs_dev_path();
 	int fc;
 
-	fc = syscall(SYS_fsopen, "famfs", 0);
+	ASSERT_NE(NULL, mpt);
+	EXPECT_EQ(-ENODEV, fsconfig_create("/dev/null", msg, sizeof(msg)));
+	EXPECT_STREQ("e famfs: /dev/null is not a live dax device", msg);
+	EXPECT_EQ(-EINVAL, fsconfig_create("/tmp", msg, sizeof(msg)));
+	EXPECT_STREQ("e famfs: /tmp is not a character device", msg);
+	EXPECT_EQ(-ENOENT, fsconfig_create("/dev/no-such-dax", msg, sizeof(msg)));
+	EXPECT_STREQ("e famfs: cannot find /dev/no-such-dax", msg);
+
+	ASSERT_EQ(0, famfs_mount(dev, mpt, 0, ""));
+	EXPECT_EQ(-EBUSY, fsconfig_create(dev, msg, sizeof(msg)));
+	snprintf(want, sizeof(want), "e famfs: %s is in use by another holder", dev);
+	EXPECT_STREQ(want, msg);
+	EXPECT_EQ(0, umount(mpt));
+	rmdir(mpt);
+
+	/* a bad value, in fs_parser's words */
+	fc = syscall(SYS_fsopen, "famfs", FSOPEN_CLOEXEC);
 	ASSERT_LE(0, fc);
 	EXPECT_EQ(-1, syscall(SYS_fsconfig, fc, FSCONFIG_SET_STRING, "dax",
 			      "never", 0));
 	EXPECT_EQ(EINVAL, errno);
-	n = read(fc, msg, sizeof(msg) - 1);
-	ASSERT_LT(0, n);
-	msg[n] = '\0';
-	TH_LOG("fs_context log: %s", msg);
+	ASSERT_LT(0, read(fc, msg, sizeof(msg) - 1));
 	EXPECT_EQ('e', msg[0]);
-	EXPECT_NE(NULL, strstr(msg, "dax"));
 	close(fc);
 }
 
@@ -355,29 +396,47 @@ TEST(device_node_on_nodev_mount)
 	rmdir(mpt);
 }
 
+/* Whether /proc/filesystems lists famfs */
+static bool famfs_registered(void)
+{
+	char line[256];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/filesystems", "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "nodev\tfamfs\n"))
+			found = true;
+	fclose(f);
+	return found;
+}
+
 static void mount_in_userns(void *mpt)
 {
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
 		_exit(10);
+	/* the namespace can mount a file system that allows it */
+	if (mount("tmpfs", mpt, "tmpfs", 0, "") || umount(mpt))
+		_exit(11);
 	/* all capabilities, but in a user namespace: famfs is not for that */
-	_exit(famfs_mount(famfs_dev_path(), mpt, 0, "") == -EPERM ? 0 : 11);
+	_exit(famfs_mount(famfs_dev_path(), mpt, 0, "") == -EPERM ? 0 : 12);
 }
 
-static void mount_unprivileged(void *mpt)
-{
-	if (setgid(65534) || setuid(65534))
-		_exit(10);
-	_exit(famfs_mount(famfs_dev_path(), mpt, 0, "") == -EPERM ? 0 : 11);
-}
-
+/*
+ * famfs has no FS_USERNS_MOUNT: root of a user namespace, who may mount
+ * tmpfs there, may not mount famfs. (An unprivileged task of the initial
+ * namespace is refused by the VFS before famfs is asked.)
+ */
 TEST(unprivileged_mount_refused)
 {
 	char *mpt = make_dir("mnt");
 
 	ASSERT_NE(NULL, mpt);
+	ASSERT_TRUE(famfs_registered());
 	ASSERT_EQ(0, chmod(mpt, 0777));
 	EXPECT_EQ(0, in_child(mount_in_userns, mpt));
-	EXPECT_EQ(0, in_child(mount_unprivileged, mpt));
 	rmdir(mpt);
 }
 
@@ -856,6 +915,7 @@ TEST_F(famfs, map_refused_by_caller)
 		_exit(famfs_map_simple(fd, FAMFS_REG, M2, &ext, 1) == -EPERM ? 0 : 12);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 
 	EXPECT_EQ(0, famfs_map_simple(fd, FAMFS_REG, M2, &ext, 1));
@@ -1632,8 +1692,16 @@ TEST_F(famfs, device_goes_away_while_mounted)
 	p = mmap(NULL, 2 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, 2 * M2, 11);
+	ASSERT_EQ(1, page_present(p));
+	ASSERT_EQ(1, page_present(p + M2 + 4096));
 	ASSERT_EQ(0, write_file("/sys/bus/dax/drivers/device_dax/unbind", name));
-	/* famfs took its mappings down, and its memory is gone */
+	/*
+	 * famfs took its mappings down: none is left in this task's page
+	 * tables (a forked child would fault afresh whether or not they
+	 * were), and the memory is gone: a new fault gets SIGBUS
+	 */
+	EXPECT_EQ(0, page_present(p));
+	EXPECT_EQ(0, page_present(p + M2 + 4096));
 	EXPECT_EQ(128 + SIGBUS, in_child(touch_byte, p));
 	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
 	EXPECT_EQ(EIO, errno);
@@ -1650,4 +1718,23 @@ TEST_F(famfs, device_goes_away_while_mounted)
 	close(fd);
 }
 
-TEST_HARNESS_MAIN
+/* Listing or asking for help touches nothing: anything else needs a device */
+static bool only_listing(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	if (!getenv("FAMFS_DEV") && !only_listing(argc, argv)) {
+		ksft_print_header();
+		ksft_exit_skip(
+			"FAMFS_DEV is not set: the tests overwrite, poison and unbind the device-dax instance they get: name one that holds nothing of value\n");
+	}
+	return test_harness_run(argc, argv);
+}
