@@ -15,9 +15,11 @@ test:
 	@branch/test.sh
 
 # Only the VM part of the tests: the famfs kselftest on a real devdax
-# device and the two-host test (the branch must be assembled).
+# device, the KUnit suites as a module and the two-host test (the branch
+# must be assembled).
 vm-test:
-	@branch/vm/build.sh && branch/vm/run.sh selftest && branch/vm/run.sh twohost
+	@branch/vm/build.sh && branch/vm/run.sh selftest && branch/vm/run.sh kunit && \
+		branch/vm/run.sh twohost
 
 # famfs against the raw device, tmpfs and xfs-dax, in one VM boot: writes
 # bench/results.md and bench/bench.png. Not part of the tests.

@@ -15,7 +15,8 @@
 # results, the guest's own checks, no kernel splat, kmemleak) and exits
 # non-zero on any failure. Every case the kselftest or the KUnit inventory
 # (branch/kunit-cases) has and the run does not report is a failure too.
-# qemu runs under TCG; FAMFS_KVM=1 asks for KVM.
+# qemu runs under TCG; FAMFS_KVM=1 asks for KVM. FAMFS_VM_APPEND adds to
+# the guests' kernel command line (kasan_multi_shot, say).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -77,7 +78,7 @@ start_vm() {
 		-object memory-backend-file,id=mem1,share=on,mem-path="$mem",size=5G,align=2M \
 		-device nvdimm,memdev=mem1,id=nv1 "${second[@]}" \
 		-kernel "$VM/bzImage$suffix" -initrd "$VM/initramfs$suffix.cpio" \
-		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 kasan.fault=panic loglevel=6 famfs_deadline=$((timeout * 9 / 10)) $*" \
+		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 kasan.fault=panic loglevel=6 famfs_deadline=$((timeout * 9 / 10)) $* ${FAMFS_VM_APPEND:-}" \
 		-nodefaults -display none -monitor none -serial file:"$OUT/$name.log" \
 		-no-reboot &
 	pids+=($!)
