@@ -132,7 +132,7 @@ done
 
 # 3. Every prefix of the series builds, with the KUnit configuration
 #    (famfs, its tests, device-dax and fs-dax all enabled where they exist).
-part "a build of every prefix of the series" 22
+part "a build of every prefix of the series" 25
 check "kunit config" "${KUNIT[@]}" config "${KUNIT_ARGS[@]}" || summary
 cp "$KBUILD/.config" "$LOGS/famfs.config"
 
@@ -204,7 +204,7 @@ vm_run() {
 		fail "vm $1 (exit $rc, no result)" "$out"
 	fi
 }
-part "the debug VM kernel, kselftest and initramfs" 16
+part "the debug VM kernel, kselftest and initramfs" 22
 if check "build the VM kernel, kselftest and initramfs" "$FAMFS_TOP/branch/vm/build.sh"; then
 	part "the kselftest in the VM" 6
 	vm_run selftest

@@ -1718,6 +1718,8 @@ TEST_F(famfs, device_goes_away_while_mounted)
 	close(fd);
 }
 
+#define NO_DEVICE "FAMFS_DEV is not set: the tests overwrite, poison and unbind the device-dax instance they get: name one that holds nothing of value"
+
 /* Listing or asking for help touches nothing: anything else needs a device */
 static bool only_listing(int argc, char **argv)
 {
@@ -1733,8 +1735,7 @@ int main(int argc, char **argv)
 {
 	if (!getenv("FAMFS_DEV") && !only_listing(argc, argv)) {
 		ksft_print_header();
-		ksft_exit_skip(
-			"FAMFS_DEV is not set: the tests overwrite, poison and unbind the device-dax instance they get: name one that holds nothing of value\n");
+		ksft_exit_skip(NO_DEVICE "\n");
 	}
 	return test_harness_run(argc, argv);
 }
