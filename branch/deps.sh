@@ -22,7 +22,7 @@ wanted=$(awk -v t="$target" '
 [ -n "$wanted" ] || die "branch/packages names no package for $target"
 
 installed() {
-	dpkg-query -W -f='${Status}\n' "$1" 2> /dev/null | grep -q 'install ok installed'
+	[ "$(dpkg-query -W -f='${Status}' "$1" 2> /dev/null)" = "install ok installed" ]
 }
 
 missing=()

@@ -28,7 +28,7 @@ MAKE=(make -s ARCH=x86_64 O="$KOBJ" CC="ccache gcc" -j"$JOBS")
 BUSYBOX=/bin/busybox
 
 [ -d "$TREE/fs/famfs" ] || die "no assembled tree in $TREE (run branch/assemble.sh)"
-file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
+[[ "$(file -L "$BUSYBOX" 2> /dev/null)" == *"statically linked"* ]] ||
 	die "$BUSYBOX is not static: install busybox-static"
 mkdir -p "$KOBJ"
 cd "$TREE"

@@ -147,16 +147,21 @@ for name, variants, tests in fixtures:
 '
 }
 
-# judge NAME: the verdict of the VM NAME from its console
+# judge NAME: the verdict of the VM NAME from its console. (Every grep
+# reads a file: under pipefail, "... | grep -q" fails when grep's early
+# exit kills the writer, and a match would read as none.)
 judge() {
-	local name=$1 log=$OUT/$1.log line case expected seen
+	local name=$1 log=$OUT/$1.log line case expected seen text rest
 	if [ ! -s "$log" ]; then
 		fail "$name: the VM wrote its console (no $log)"
 		return
 	fi
+	text=$(mktemp)
+	rest=$(mktemp)
+	seen=$(mktemp)
+	console "$log" > "$text"
 	# kselftest cases (TAP: only the selftest VM runs a kselftest) and
 	# the guest's own checks
-	seen=$(mktemp)
 	while read -r line; do
 		case "$name:$line" in
 		selftest:"1..0 # SKIP"* | selftest:"ok "* | selftest:"not ok "*) ;;
@@ -174,7 +179,7 @@ judge() {
 		case "$line" in
 		"ok "* | "not ok "*) case=${line#*ok [0-9]* }; echo "${case%% # *}" >> "$seen" ;;
 		esac
-	done < <(console "$log")
+	done < "$text"
 	# a kselftest that stops halfway reports nothing for the rest
 	if [ "$name" = selftest ]; then
 		expected=$(selftest_cases)
@@ -185,43 +190,42 @@ judge() {
 			grep -qxF "$case" "$seen" || fail "$name: $case (no result: not run)"
 		done
 	fi
-	rm -f "$seen"
 	if [ "$mode" = kunit ]; then
-		judge_kunit "$log"
+		judge_kunit "$text"
 	fi
-	if grep -q "FAMFS-VM-END rc=0" "$log"; then
+	if grep -q "^FAMFS-VM-END rc=0" "$text"; then
 		pass "$name: the guest finished its run"
 	else
 		fail "$name: the guest finished its run"
-		grep -q "FAMFS-VM-DEADLINE" "$log" &&
+		grep -q "^FAMFS-VM-DEADLINE" "$text" &&
 			echo "    (it hit its deadline: every task's stack is in $log)"
-		tail -n 30 "$log" | sed 's/^/    /'
+		tail -n 30 "$text" | sed 's/^/    /'
 	fi
 	# what the guest provoked on purpose is the expected result there,
 	# and a splat anywhere else
-	if grep -q "FAMFS-EXPECT-SPLAT-BEGIN hung task" "$log"; then
-		if console "$log" | sed -n '/^FAMFS-EXPECT-SPLAT-BEGIN hung task/,/^FAMFS-EXPECT-SPLAT-END/p' |
-			grep -q 'INFO: task insmod:[0-9]* blocked for more than'; then
+	if grep -q "^FAMFS-EXPECT-SPLAT-BEGIN hung task" "$text"; then
+		sed -n '/^FAMFS-EXPECT-SPLAT-BEGIN hung task/,/^FAMFS-EXPECT-SPLAT-END/p' "$text" > "$rest"
+		if grep -q 'INFO: task insmod:[0-9]* blocked for more than' "$rest"; then
 			pass "$name: the hung-task detector reports a task stuck in D state"
 		else
 			fail "$name: the hung-task detector reports a task stuck in D state"
 		fi
 	fi
-	if console "$log" | sed '/^FAMFS-EXPECT-SPLAT-BEGIN/,/^FAMFS-EXPECT-SPLAT-END/d' |
-		grep -Eq "$SPLATS"; then
+	sed '/^FAMFS-EXPECT-SPLAT-BEGIN/,/^FAMFS-EXPECT-SPLAT-END/d' "$text" > "$rest"
+	if grep -Eq "$SPLATS" "$rest"; then
 		fail "$name: no kernel splat"
-		console "$log" | sed '/^FAMFS-EXPECT-SPLAT-BEGIN/,/^FAMFS-EXPECT-SPLAT-END/d' |
-			grep -En -A12 "$SPLATS" | head -n 60 | sed 's/^/    /'
+		grep -En -A12 "$SPLATS" "$rest" | head -n 60 | sed 's/^/    /'
 	else
 		pass "$name: no kernel splat"
 	fi
+	rm -f "$text" "$rest" "$seen"
 }
 
 # The KUnit suites' results (the FAMFS-KUNIT: lines), parsed by kunit.py
 # and held against the inventory of cases
 judge_kunit() {
 	local ktap=$OUT/kunit.ktap json=$OUT/kunit.json line
-	console "$1" | sed -n 's/^FAMFS-KUNIT: //p' > "$ktap"
+	sed -n 's/^FAMFS-KUNIT: //p' "$1" > "$ktap"
 	rm -f "$json"
 	python3 "$TREE/tools/testing/kunit/kunit.py" parse --json="$json" "$ktap" > "$OUT/kunit-parse.log" 2>&1
 	while read -r line; do
