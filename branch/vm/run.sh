@@ -153,7 +153,7 @@ for name, variants, tests in fixtures:
 judge() {
 	local name=$1 log=$OUT/$1.log line case expected seen text rest
 	if [ ! -s "$log" ]; then
-		fail "$name: the VM wrote its console (no $log)"
+		fail "$name: the VM wrote its console ($log is empty or missing)"
 		return
 	fi
 	text=$(mktemp)
