@@ -96,8 +96,14 @@ static int famfs_check_req(const struct famfs_map_req *req, u64 dev_size)
 		bool last = i == req->nr_ext - 1;
 
 		if (req->ext_type == FAMFS_EXT_INTERLEAVE) {
+			/*
+			 * An inner extent ends on 2 MiB, so that the next one
+			 * starts where a PMD can map it. The last one may end
+			 * on any byte: famfs' tools give the exact file size,
+			 * and its strips hold whole chunks.
+			 */
 			if (!re->nbytes ||
-			    !IS_ALIGNED(re->nbytes, last ? PAGE_SIZE : FAMFS_ALIGN))
+			    (!last && !IS_ALIGNED(re->nbytes, FAMFS_ALIGN)))
 				return -EINVAL;
 			err = famfs_check_interleave(re);
 			if (err)
@@ -183,8 +189,10 @@ EXPORT_SYMBOL_IF_KUNIT(famfs_map_build);
  * @map: the file's map
  * @pos: offset in the file
  * @offset: the device offset of @pos
- * @len: how many bytes from there on are contiguous on the device (to the
- *	end of the chunk, or of the extent)
+ * @len: how many bytes from there on are contiguous on the device: to the
+ *	end of the chunk, or of the extent. The last extent may end inside a
+ *	page; there @len runs to the end of that page, which its strip holds
+ *	(strips hold whole chunks), since dax maps no less than a page.
  *
  * A binary search over at most FAMFS_IOC_MAX_INTERLEAVED_EXTENTS extents,
  * then arithmetic: O(1) in the size of the file.
@@ -196,7 +204,7 @@ int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
 {
 	const struct famfs_map_ext *me;
 	u32 lo = 0, hi = map->nr_ext;
-	u64 rel, chunk_nr, in_chunk;
+	u64 rel, chunk_nr, in_chunk, end;
 	u32 strip;
 
 	if (pos >= map->size)
@@ -220,7 +228,10 @@ int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
 
 	*offset = map->strip[me->first + strip].offset +
 		  chunk_nr * me->chunk + in_chunk;
-	*len = min(me->chunk - in_chunk, me->nbytes - rel);
+	end = me->nbytes;
+	if (lo == map->nr_ext - 1)
+		end = round_up(end, PAGE_SIZE);
+	*len = min(me->chunk - in_chunk, end - rel);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(famfs_map_resolve);

@@ -189,6 +189,20 @@ static const struct famfs_map_case famfs_map_cases[] = {
 	  .ext = { { .nbytes = 2 * M2, .chunk = M2, .nstrips = 2,
 		     .strip = { S(2 * M2, M2), S(8 * M2, M2) } } },
 	  .err = -ENOSPC },
+	/* famfs' tools give an interleaved extent the exact file size */
+	{ "interleave, ends 1 byte into a page", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 2 * M2 + 4097,
+	  .nr_ext = 1,
+	  .ext = { { .nbytes = 2 * M2 + 4097, .chunk = M2, .nstrips = 3,
+		     .strip = { S(2 * M2, M2), S(8 * M2, M2),
+				S(16 * M2, M2) } } } },
+	{ "interleave, inner extent ends inside 2 MiB", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 2 * M2, .nr_ext = 2,
+	  .ext = { { .nbytes = M2 + 4096, .chunk = M2, .nstrips = 1,
+		     .strip = { S(2 * M2, 2 * M2) } },
+		   { .nbytes = M2, .chunk = M2, .nstrips = 1,
+		     .strip = { S(8 * M2, M2) } } },
+	  .err = -EINVAL },
 };
 
 static void famfs_map_case_desc(const struct famfs_map_case *c, char *desc)
@@ -437,11 +451,81 @@ static void famfs_map_find_twice_test(struct kunit *test)
 					     &found), -ENOENT);
 }
 
+/*
+ * An interleaved file that ends inside a page, as famfs' tools make them:
+ * @nstrips strips of 2 MiB chunks, @size bytes. dax maps whole pages, so
+ * the mapping at the tail must cover the page the file ends in.
+ */
+struct famfs_tail_case {
+	const char *desc;
+	u32 nstrips;
+	u64 size;
+};
+
+static const struct famfs_tail_case famfs_tail_cases[] = {
+	{ "1 byte past a page", 3, 3 * M2 + SZ_4K + 1 },
+	{ "1 byte short of a chunk", 3, 3 * M2 - 1 },
+	{ "in the last strip's first page", 4, 3 * M2 + 100 },
+	{ "1 byte", 2, 1 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(famfs_tail, famfs_tail_cases, desc);
+
+/* Strip i of the tail cases is at 100 MiB + 16 MiB * i, two chunks long */
+static u64 famfs_tail_dev_off(u32 nstrips, u64 pos)
+{
+	u64 n = pos / M2;
+
+	return 100 * M2 + 8 * M2 * (n % nstrips) + (n / nstrips) * M2 +
+	       pos % M2;
+}
+
+static void famfs_map_resolve_tail_test(struct kunit *test)
+{
+	const struct famfs_tail_case *t = test->param_value;
+	struct famfs_map_case c = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_INTERLEAVE,
+		.file_size = t->size, .nr_ext = 1,
+		.ext = { { .nbytes = t->size, .chunk = M2,
+			   .nstrips = t->nstrips } },
+	};
+	u64 last = t->size - 1, page = round_down(last, PAGE_SIZE);
+	u64 chunk = round_down(last, M2), offset, len, found;
+	const struct famfs_map *map;
+	u32 i;
+
+	for (i = 0; i < t->nstrips; i++)
+		c.ext[0].strip[i] = (struct famfs_ioc_simple_extent)
+			S(100 * M2 + 8 * M2 * i, 2 * M2);
+	map = famfs_test_map(test, &c);
+	KUNIT_EXPECT_EQ(test, map->size, t->size);
+
+	/* the last chunk, from its start up to the end of the last page */
+	famfs_expect_resolve(test, map, chunk,
+			     famfs_tail_dev_off(t->nstrips, chunk),
+			     page + PAGE_SIZE - chunk);
+	/* the page the file ends in is mapped whole */
+	famfs_expect_resolve(test, map, page,
+			     famfs_tail_dev_off(t->nstrips, page), PAGE_SIZE);
+	famfs_expect_resolve(test, map, last,
+			     famfs_tail_dev_off(t->nstrips, last),
+			     page + PAGE_SIZE - last);
+	/* and nothing past the end of the file */
+	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, t->size, &offset, &len),
+			-EIO);
+	/* a failure of that page is found in the file */
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map,
+					     famfs_tail_dev_off(t->nstrips, page),
+					     0, &found), 0);
+	KUNIT_EXPECT_EQ(test, found, page);
+}
+
 static struct kunit_case famfs_map_test_cases[] = {
 	KUNIT_CASE_PARAM(famfs_map_build_test, famfs_map_gen_params),
 	KUNIT_CASE(famfs_map_resolve_simple_test),
 	KUNIT_CASE(famfs_map_resolve_interleave_test),
 	KUNIT_CASE(famfs_map_resolve_two_interleaves_test),
+	KUNIT_CASE_PARAM(famfs_map_resolve_tail_test, famfs_tail_gen_params),
 	KUNIT_CASE(famfs_map_find_test),
 	KUNIT_CASE(famfs_map_find_twice_test),
 	{}

@@ -159,6 +159,28 @@ static void touch_byte(void *p)
 /* ----------------------------------------------------------------------- */
 /* Mounting */
 
+/* Whether /proc/kallsyms has the function @name of module @mod */
+static bool kallsyms_has(const char *name, const char *mod)
+{
+	char line[512], want[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(want, sizeof(want), " %s\t[%s]\n", name, mod);
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *sp = strchr(line, ' ');
+
+		/* "ADDRESS TYPE NAME\t[MODULE]": a text symbol, t or T */
+		found = sp && (sp[1] == 't' || sp[1] == 'T') &&
+			!strcmp(sp + 2, want);
+	}
+	fclose(f);
+	return found;
+}
+
 TEST(module_is_visible)
 {
 	char kabi[16] = "";
@@ -173,6 +195,12 @@ TEST(module_is_visible)
 	ASSERT_LT(0, read(fd, kabi, sizeof(kabi) - 1));
 	close(fd);
 	EXPECT_EQ(FAMFS_KABI_VERSION, atoi(kabi));
+	/*
+	 * The newest tools choose standalone famfs (not famfs over FUSE) by
+	 * this function of the famfs module in /proc/kallsyms: its name is
+	 * part of the contract
+	 */
+	EXPECT_TRUE(kallsyms_has("famfs_create", "famfs"));
 }
 
 TEST(mount_as_famfs_tools_do)
@@ -972,6 +1000,19 @@ FIXTURE_VARIANT_ADD(data, interleaved_16_strips_4m_chunks) {
 	},
 };
 
+/* Sizes famfs' tools give interleaved files: any byte count */
+FIXTURE_VARIANT_ADD(data, interleaved_3_strips_5m_plus_1) {
+	.l = {
+		.size = 5 * (M2 / 2) + 1, .nstrips = 3, .chunk = M2, .strip_len = M2,
+	},
+};
+
+FIXTURE_VARIANT_ADD(data, interleaved_2_strips_3m_plus_17) {
+	.l = {
+		.size = 3 * (M2 / 2) + 17, .nstrips = 2, .chunk = M2, .strip_len = M2,
+	},
+};
+
 FIXTURE_SETUP(data)
 {
 	mount_fresh(_metadata, &self->mpt, &self->dev_size);
@@ -1041,7 +1082,7 @@ TEST_F_TIMEOUT(data, all_paths_agree, 300)
 	struct stat st;
 	unsigned int i;
 	uint8_t *buf, *p;
-	uint64_t pos;
+	uint64_t pos, end;
 	int fd;
 
 	buf = malloc(chunk);
@@ -1090,6 +1131,24 @@ TEST_F_TIMEOUT(data, all_paths_agree, 300)
 	}
 	check_device(_metadata, l, seed);
 	munmap(p, l->size);
+
+	/* at and past the end of the file */
+	pos = l->size - 1;
+	famfs_pattern_fill(buf, pos, 2, seed);
+	EXPECT_EQ(1, pwrite(fd, buf, 2, pos));
+	EXPECT_EQ(-1, pwrite(fd, buf, 1, l->size));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(1, pread(fd, buf, 2, pos));
+	EXPECT_EQ(famfs_pattern_byte(seed, pos), buf[0]);
+	EXPECT_EQ(0, pread(fd, buf, 1, l->size));
+	/* the page the file ends in is mapped whole; the next one is not */
+	end = (l->size + 4095) & ~4095ULL;
+	p = mmap(NULL, end + 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, in_child(touch_byte, p + end - 1));
+	EXPECT_EQ(famfs_pattern_byte(seed, pos), p[pos]);
+	EXPECT_EQ(128 + SIGBUS, in_child(touch_byte, p + end));
+	munmap(p, end + 4096);
 	close(fd);
 	free(buf);
 }
