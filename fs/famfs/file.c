@@ -126,9 +126,8 @@ static ssize_t famfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	}
 	iov_iter_truncate(from, size - iocb->ki_pos);
 
-	ret = file_remove_privs(file);
-	if (!ret)
-		ret = file_update_time(file);
+	/* -EAGAIN under IOCB_NOWAIT if privileges or times need changing */
+	ret = kiocb_modified(iocb);
 	if (!ret)
 		ret = dax_iomap_rw(iocb, from, &famfs_iomap_ops);
 out_unlock:
@@ -451,7 +450,19 @@ static long famfs_file_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/*
+ * Reads and writes never wait for I/O, only for the inode lock, which
+ * IOCB_NOWAIT tries; generic_file_open() refuses a file over 2 GiB to a
+ * caller without O_LARGEFILE.
+ */
+static int famfs_file_open(struct inode *inode, struct file *file)
+{
+	file->f_mode |= FMODE_NOWAIT;
+	return generic_file_open(inode, file);
+}
+
 const struct file_operations famfs_file_operations = {
+	.open		= famfs_file_open,
 	.llseek		= generic_file_llseek,
 	.read_iter	= famfs_file_read_iter,
 	.write_iter	= famfs_file_write_iter,

@@ -204,6 +204,7 @@ static void famfs_walk_files(struct super_block *sb,
 		walk->fn(inode, walk->arg);
 		iput(prev);
 		prev = inode;
+		cond_resched();
 
 		spin_lock(&sb->s_inode_list_lock);
 	}
@@ -269,6 +270,11 @@ static void famfs_file_kill_mappers(struct inode *inode, void *arg)
 						  bad->mf_flags);
 			unmap_mapping_range(mapping, pos, PAGE_SIZE, 0);
 		}
+		/*
+		 * 6.12 reports one page at a time, but a report may cover a
+		 * whole device: do not hog the CPU for it.
+		 */
+		cond_resched();
 	}
 	filemap_invalidate_unlock(mapping);
 }
@@ -296,7 +302,7 @@ static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len,
 	bad.end = round_up(bad.end, PAGE_SIZE);
 	if (xa_err(xa_store_range(&fsi->bad_pages, bad.offset >> PAGE_SHIFT,
 				  (bad.end >> PAGE_SHIFT) - 1, xa_mk_value(0),
-				  GFP_NOFS))) {
+				  GFP_KERNEL))) {
 		/* cannot tell the bad pages from the good: trust none */
 		famfs_dev_gone(sb);
 		return;

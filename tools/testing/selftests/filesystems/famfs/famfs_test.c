@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
 
@@ -671,6 +672,62 @@ TEST_F(famfs, size_never_changes)
 	EXPECT_EQ(10, pwrite(fd, buf, sizeof(buf), size - 10));
 	ASSERT_EQ(0, fstat(fd, &st));
 	EXPECT_EQ(size, st.st_size);
+	close(fd);
+}
+
+/* In a child without CAP_FSETID: a RWF_NOWAIT write that must drop setuid */
+static void nowait_write_on_setuid(void *arg)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct cap[2];
+	char byte = 'n';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	int fd = *(int *)arg;
+
+	if (syscall(SYS_capget, &hdr, cap))
+		_exit(10);
+	cap[CAP_FSETID / 32].effective &= ~(1U << (CAP_FSETID % 32));
+	if (syscall(SYS_capset, &hdr, cap))
+		_exit(11);
+	/* dropping the bit is a metadata change: not without waiting */
+	if (pwritev2(fd, &iov, 1, 0, RWF_NOWAIT) != -1)
+		_exit(12);
+	if (errno != EAGAIN)
+		_exit(13);
+	if (pwrite(fd, &byte, 1, 0) != 1)
+		_exit(14);
+	_exit(0);
+}
+
+/*
+ * IOCB_NOWAIT (RWF_NOWAIT, io_uring) is honoured: a read or write that would
+ * have to wait for the inode lock or change metadata returns -EAGAIN.
+ */
+TEST_F(famfs, nowait_io_does_not_block)
+{
+	char *f = path_in(self->mpt, "nowait");
+	char buf[16] = "nowait";
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct stat st;
+	int fd;
+
+	fd = famfs_create_mapped(f, M2, DATA_OFF);
+	ASSERT_LE(0, fd);
+	/* nothing to change: both go through */
+	EXPECT_EQ(sizeof(buf), pwrite(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(sizeof(buf), preadv2(fd, &iov, 1, 0, RWF_NOWAIT));
+	EXPECT_EQ(0, strcmp(buf, "nowait"));
+
+	ASSERT_EQ(0, fchmod(fd, 04755));
+	EXPECT_EQ(0, in_child(nowait_write_on_setuid, &fd));
+	/* the blocking write that followed dropped the bit */
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(0, st.st_mode & S_ISUID);
+	buf[0] = 0;
+	EXPECT_EQ(1, pread(fd, buf, 1, 0));
+	EXPECT_EQ('n', buf[0]);
 	close(fd);
 }
 
