@@ -463,6 +463,8 @@ static int famfs_file_open(struct inode *inode, struct file *file)
 
 const struct file_operations famfs_file_operations = {
 	.open		= famfs_file_open,
+	/* a copy to or from memory: reads and writes never wait for I/O */
+	.fop_flags	= FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC,
 	.llseek		= generic_file_llseek,
 	.read_iter	= famfs_file_read_iter,
 	.write_iter	= famfs_file_write_iter,
