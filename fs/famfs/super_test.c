@@ -12,10 +12,12 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/dax.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -731,6 +733,81 @@ static void famfs_mount_held_elsewhere_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock_dax_refs(mock), MOCK_REFS_IDLE);
 }
 
+/*
+ * famfs' only exclusivity is the dax holder claim, and an umount releases
+ * it while a new mount may take it. A claim taken while another holder lets
+ * go must come with its own operations: memory failures and the device's
+ * removal are told to it.
+ */
+#define HANDOVER_CLAIMS 100
+
+struct famfs_handover {
+	struct dax_device *dax_dev;
+	atomic_t told;
+};
+
+static int handover_notify(struct dax_device *dax_dev, u64 offset, u64 len,
+			   int mf_flags)
+{
+	struct famfs_handover *h = dax_holder(dax_dev);
+
+	atomic_inc(&h->told);
+	return 0;
+}
+
+static const struct dax_holder_operations handover_hops = {
+	.notify_failure = handover_notify,
+};
+
+/* The other holder: claims and releases as fast as it can */
+static int handover_rival(void *data)
+{
+	struct famfs_handover *h = data;
+	int rival;
+
+	while (!kthread_should_stop()) {
+		if (!fs_dax_get(h->dax_dev, &rival, &handover_hops))
+			fs_put_dax(h->dax_dev, &rival);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void famfs_mount_holder_handover_test(struct kunit *test)
+{
+	struct famfs_mock_dax *mock = mock_dax_create(test);
+	struct famfs_handover h = { .dax_dev = mock->dax_dev };
+	struct task_struct *rival;
+	int claims = 0, busy = 0, told;
+
+	rival = kthread_run(handover_rival, &h, "famfs-kunit-rival");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rival));
+	while (claims < HANDOVER_CLAIMS) {
+		cond_resched();
+		if (fs_dax_get(mock->dax_dev, &h, &handover_hops)) {
+			busy++;
+			continue;
+		}
+		claims++;
+		told = atomic_read(&h.told);
+		KUNIT_EXPECT_EQ(test, 0,
+				dax_holder_notify_failure(mock->dax_dev, 0,
+							  PAGE_SIZE, 0));
+		/* and still, after the rival's release has had time to end */
+		usleep_range(200, 400);
+		KUNIT_EXPECT_EQ(test, 0,
+				dax_holder_notify_failure(mock->dax_dev, 0,
+							  PAGE_SIZE, 0));
+		KUNIT_EXPECT_EQ(test, atomic_read(&h.told), told + 2);
+		fs_put_dax(mock->dax_dev, &h);
+	}
+	kthread_stop(rival);
+	kunit_info(test, "%d claims, %d refused while the rival held it",
+		   claims, busy);
+	KUNIT_EXPECT_NULL(test, dax_holder(mock->dax_dev));
+	KUNIT_EXPECT_EQ(test, mock_dax_refs(mock), MOCK_REFS_IDLE);
+}
+
 static void famfs_mount_remount_test(struct kunit *test)
 {
 	struct famfs_mock_dax *mock;
@@ -1083,6 +1160,7 @@ static struct kunit_case famfs_mount_test_cases[] = {
 	KUNIT_CASE(famfs_mount_mode_test),
 	KUNIT_CASE(famfs_mount_busy_test),
 	KUNIT_CASE(famfs_mount_held_elsewhere_test),
+	KUNIT_CASE(famfs_mount_holder_handover_test),
 	KUNIT_CASE(famfs_mount_remount_test),
 	KUNIT_CASE_PARAM(famfs_mount_bad_source_test, famfs_source_gen_params),
 	KUNIT_CASE(famfs_mount_phantom_devt_test),
