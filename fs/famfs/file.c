@@ -451,9 +451,9 @@ static long famfs_file_ioctl(struct file *file, unsigned int cmd,
 }
 
 /*
- * Reads and writes never wait for I/O, only for the inode lock, which
- * IOCB_NOWAIT tries; generic_file_open() refuses a file over 2 GiB to a
- * caller without O_LARGEFILE.
+ * IOCB_NOWAIT only has to try the inode lock (see fop_flags below);
+ * generic_file_open() refuses a file over 2 GiB to a caller without
+ * O_LARGEFILE.
  */
 static int famfs_file_open(struct inode *inode, struct file *file)
 {
