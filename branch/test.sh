@@ -10,7 +10,8 @@
 #   - sparse (C=2) and W=1 on fs/famfs and drivers/dax;
 #   - in qemu VMs on the debug kernel (KASAN, kmemleak, lockdep, hung-task
 #     detector): the famfs kselftest on a real device-dax instance, the
-#     KUnit suites again as a module, and two VMs sharing one memory file.
+#     KUnit suites again as a module, two VMs sharing one memory file,
+#     the races, the allocation and copy failures and the fuzzer.
 # Each KUnit case and each check counts once. Each part has a time budget
 # for a cold run (a new machine, empty caches), printed with its result; a
 # part over its budget fails. The last line is "N passed, N failed"; the
@@ -212,6 +213,12 @@ if check "build the VM kernel, kselftest and initramfs" "$FAMFS_TOP/branch/vm/bu
 	vm_run kunit
 	part "two hosts on one memory" 3
 	vm_run twohost
+	part "races in the VM" 8
+	vm_run races
+	part "allocation and copy failures in the VM" 6
+	vm_run failnth
+	part "the fuzzer in the VM" 6
+	vm_run fuzz
 else
 	fail "vm (not run: the VM kernel does not build)"
 fi

@@ -6,6 +6,9 @@
 #   run.sh selftest         the famfs kselftest in one VM
 #   run.sh kunit            the famfs KUnit suites, as a module of the debug
 #                           kernel (KASAN, kmemleak, lockdep)
+#   run.sh races            the famfs races (famfs_stress -f race)
+#   run.sh failnth          allocation and user-copy failures, swept
+#   run.sh fuzz             the famfs fuzzer
 #   run.sh twohost [demo]   two VMs on one memory file: host A writes, host B
 #                           reads and answers, host A reads the answer
 #   run.sh bench            the benchmarks, on the benchmark kernel
@@ -15,7 +18,9 @@
 # results, the guest's own checks, no kernel splat, kmemleak) and exits
 # non-zero on any failure. Every case the kselftest or the KUnit inventory
 # (branch/kunit-cases) has and the run does not report is a failure too.
-# qemu runs under TCG; FAMFS_KVM=1 asks for KVM. FAMFS_VM_APPEND adds to
+# qemu runs under TCG; FAMFS_KVM=1 asks for KVM. FAMFS_STRESS_SCALE=N
+# multiplies the rounds of the races and the fuzzer's calls (default 1);
+# FAMFS_FUZZ_SEED=S (or "random") seeds the fuzzer. FAMFS_VM_APPEND adds to
 # the guests' kernel command line (kasan_multi_shot, say).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -112,17 +117,18 @@ pass() { passed=$((passed + 1)); echo "PASS $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # Anything the kernel says when it finds a bug in itself.
-SPLATS='WARNING:|BUG:|Oops|KASAN|unreferenced object|possible recursive locking|circular locking|inconsistent lock state|suspicious RCU|Call Trace|Kernel panic|general protection|INFO: task .* blocked'
+SPLATS='WARNING:|BUG:|Busy inodes|Oops|KASAN|unreferenced object|possible recursive locking|circular locking|inconsistent lock state|suspicious RCU|Call Trace|Kernel panic|general protection|INFO: task .* blocked'
 
 # The console without carriage returns and printk timestamps
 console() { tr -d '\r' < "$1" | sed 's/^\[ *[0-9.]*\] //'; }
 
-# The names of the kselftest's cases, as its TAP lines give them
-# (fixture[.variant].test): famfs_test -l prints its fixtures, variants
-# and tests side by side in columns, and runs every test of a fixture
-# once per variant.
+# The names of the cases of a kselftest program ($1, default famfs_test),
+# as its TAP lines give them (fixture[.variant].test), those of fixture $2
+# only if given: -l prints the fixtures, variants and tests side by side in
+# columns, and the harness runs every test of a fixture once per variant.
 selftest_cases() {
-	"$VM/selftest/famfs_test" -l 2>&1 > /dev/null | python3 -c '
+	"$VM/selftest/${1:-famfs_test}" -l 2>&1 > /dev/null | FIXTURE=${2:-} python3 -c '
+import os
 import sys
 fixtures = []
 for line in sys.stdin:
@@ -140,11 +146,26 @@ for line in sys.stdin:
         fixtures[-1][1].append(words.pop(0))
     if words:
         fixtures[-1][2].append(words[0])
+only = os.environ["FIXTURE"]
 for name, variants, tests in fixtures:
+    if only and name != only:
+        continue
     for v in variants or [""]:
         for t in tests:
             print(name + ("." + v if v else "") + "." + t)
 '
+}
+
+# The cases the run of VM $1 must report (TAP), or "none" if it runs no
+# TAP program
+expected_cases() {
+	case "$1" in
+	selftest) selftest_cases famfs_test ;;
+	races) selftest_cases famfs_stress race ;;
+	failnth) selftest_cases famfs_stress failnth ;;
+	fuzz) echo famfs_fuzz ;;
+	*) echo none ;;
+	esac
 }
 
 # judge NAME: the verdict of the VM NAME from its console. (Every grep
@@ -160,12 +181,14 @@ judge() {
 	rest=$(mktemp)
 	seen=$(mktemp)
 	console "$log" > "$text"
-	# kselftest cases (TAP: only the selftest VM runs a kselftest) and
-	# the guest's own checks
+	expected=$(expected_cases "$name")
+	# the cases of the VM's TAP program, if it runs one, and the guest's
+	# own checks
 	while read -r line; do
-		case "$name:$line" in
-		selftest:"1..0 # SKIP"* | selftest:"ok "* | selftest:"not ok "*) ;;
-		*:"FAMFS-CHECK: "*) ;;
+		case "$line" in
+		"1..0 # SKIP"* | "ok "* | "not ok "*)
+			[ "$expected" != none ] || continue ;;
+		"FAMFS-CHECK: "*) ;;
 		*) continue ;;
 		esac
 		case "$line" in
@@ -180,12 +203,11 @@ judge() {
 		"ok "* | "not ok "*) case=${line#*ok [0-9]* }; echo "${case%% # *}" >> "$seen" ;;
 		esac
 	done < "$text"
-	# a kselftest that stops halfway reports nothing for the rest
-	if [ "$name" = selftest ]; then
-		expected=$(selftest_cases)
-		if [ -z "$expected" ]; then
-			fail "$name: famfs_test -l lists the cases"
-		fi
+	# a program that stops halfway reports nothing for the rest
+	if [ -z "$expected" ]; then
+		fail "$name: the program lists its cases"
+	fi
+	if [ "$expected" != none ]; then
 		for case in $expected; do
 			grep -qxF "$case" "$seen" || fail "$name: $case (no result: not run)"
 		done
@@ -254,6 +276,15 @@ kunit)
 	judge kunit
 	rm -f "$VM/pmem-kunit.img"
 	;;
+races | failnth | fuzz)
+	new_memory "$VM/pmem-$mode.img"
+	t=$(timeout_of 1800)
+	start_vm "$mode" "$VM/pmem-$mode.img" 2 "$t" famfs_run=$mode \
+		famfs_scale=${FAMFS_STRESS_SCALE:-1} famfs_seed=${FAMFS_FUZZ_SEED:-1}
+	wait_vms "$t"
+	judge "$mode"
+	rm -f "$VM/pmem-$mode.img"
+	;;
 twohost)
 	flags="famfs_nonce=$nonce${demo:+ famfs_demo=1}"
 	new_memory "$VM/pmem-shared.img"
@@ -287,7 +318,7 @@ bench)
 	exit 0
 	;;
 *)
-	die "usage: $0 selftest | kunit | twohost [demo] | bench"
+	die "usage: $0 selftest | kunit | races | failnth | fuzz | twohost [demo] | bench"
 	;;
 esac
 echo "vm $mode: $passed passed, $failed failed"

@@ -8,7 +8,9 @@
 
 #include <linux/fs.h>
 #include <linux/iomap.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include <uapi/linux/famfs_ioctl.h>
 
@@ -28,11 +30,17 @@
  *	bytes from @ext[i].file_off; their chunks of @ext[i].chunk bytes go
  *	round-robin to the @ext[i].nstrips strips from @strip[@ext[i].first].
  *	A simple extent is one strip with one chunk as long as the extent.
+ * @inode: the file
+ * @node: on famfs_fs_info.mapped, until the eviction of @inode has dropped
+ *	its dax entries
  * @strip: runs of device memory (offset and length in bytes)
  *
- * A map never changes once it is published in inode->i_private.
+ * A map never changes once it is published in inode->i_private, but for
+ * @node, under famfs_fs_info.mapped_lock.
  */
 struct famfs_map {
+	struct inode *inode;
+	struct list_head node;
 	u64 size;
 	u32 file_type;
 	u32 ext_type;
@@ -95,6 +103,10 @@ enum {
  * @bad_pages: device page offsets that reported a memory failure
  * @failure_lock: serializes memory-failure handling against the teardown of
  *	the super block, which must not race with a walk of its inodes
+ * @mapped_lock: protects @mapped
+ * @mapped: the maps of the files that have, or may have, dax entries:
+ *	unlike sb->s_inodes, it keeps a file that is being evicted until its
+ *	dax entries are gone
  */
 struct famfs_fs_info {
 	struct dax_device *dax_dev;
@@ -103,6 +115,8 @@ struct famfs_fs_info {
 	unsigned long flags;
 	struct xarray bad_pages;
 	struct mutex failure_lock;	/* failure reports vs ->kill_sb() */
+	spinlock_t mapped_lock;
+	struct list_head mapped;
 };
 
 static inline struct famfs_fs_info *FAMFS_SB(const struct super_block *sb)

@@ -207,6 +207,10 @@ static int famfs_set_map(struct inode *inode, const struct famfs_map_req *req)
 		i_size_write(inode, req->file_size);
 		inode_set_flags(inode, S_DAX, S_DAX);
 		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
+		map->inode = inode;
+		spin_lock(&fsi->mapped_lock);
+		list_add(&map->node, &fsi->mapped);
+		spin_unlock(&fsi->mapped_lock);
 		/* readers look the map up without the inode lock */
 		smp_store_release(&inode->i_private, map);
 		map = NULL;

@@ -21,6 +21,8 @@
 #include <linux/pagemap.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
+#include <linux/writeback.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
@@ -154,12 +156,48 @@ static int famfs_show_options(struct seq_file *m, struct dentry *root)
 	return 0;
 }
 
+/*
+ * Drop the dax entries of a file without the check a truncation makes: it
+ * warns about every page that has a reference besides the mapping's, and
+ * a page of device-dax memory that another subsystem holds (vmsplice(),
+ * O_DIRECT I/O) is neither the file's to wait for nor a bug. Such a page
+ * is the device's: it outlives the file, and the device too, as it
+ * outlives device-dax's own mappings. An invalidation does not warn but
+ * keeps dirty entries, so clean them first: famfs has nothing to write
+ * back, its files' memory is the storage.
+ */
+static void famfs_drop_dax_entries(struct inode *inode)
+{
+	struct writeback_control wbc = {
+		.sync_mode	= WB_SYNC_ALL,
+		.nr_to_write	= LONG_MAX,
+		.range_end	= LLONG_MAX,
+	};
+
+	if (!famfs_inode_map(inode))
+		return;
+	dax_writeback_mapping_range(inode->i_mapping,
+				    FAMFS_SB(inode->i_sb)->dax_dev, &wbc);
+	invalidate_inode_pages2(inode->i_mapping);
+}
+
 static void famfs_evict_inode(struct inode *inode)
 {
-	truncate_inode_pages_final(&inode->i_data);
-	clear_inode(inode);
+	struct famfs_fs_info *fsi = FAMFS_SB(inode->i_sb);
 	/* regular files keep their map there; directories nothing */
-	kfree(inode->i_private);
+	struct famfs_map *map = inode->i_private;
+
+	famfs_drop_dax_entries(inode);
+	truncate_inode_pages_final(&inode->i_data);
+	if (map) {
+		spin_lock(&fsi->mapped_lock);
+		list_del(&map->node);
+		spin_unlock(&fsi->mapped_lock);
+		/* famfs_dev_gone() may be waiting for this file */
+		wake_up_var(&fsi->mapped);
+	}
+	clear_inode(inode);
+	kfree(map);
 }
 
 static const struct super_operations famfs_super_ops = {
@@ -223,17 +261,46 @@ static void famfs_file_gone(struct inode *inode, void *unused)
 {
 	filemap_invalidate_lock(inode->i_mapping);
 	unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+	famfs_drop_dax_entries(inode);
+	/* none is left; if one were, it must not outlive the device */
 	truncate_inode_pages(inode->i_mapping, 0);
 	filemap_invalidate_unlock(inode->i_mapping);
 }
 
-/* The device is going away: no file data may be reached from now on */
+/* Whether a file with dax entries is being evicted */
+static bool famfs_evicting(struct famfs_fs_info *fsi)
+{
+	struct famfs_map *map;
+	bool found = false;
+
+	spin_lock(&fsi->mapped_lock);
+	list_for_each_entry(map, &fsi->mapped, node) {
+		if (READ_ONCE(map->inode->i_state) & I_FREEING) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&fsi->mapped_lock);
+	return found;
+}
+
+/*
+ * The device is going away: no file data may be reached from now on. The
+ * walk cannot take a reference to a file that is being evicted, and
+ * evict() takes a file off sb->s_inodes before famfs_evict_inode() drops
+ * its dax entries: wait for those evictions, or they would read the
+ * struct pages of the device's memory after the device freed them. (A
+ * file evicted after the walk has no dax entries left: the walk dropped
+ * them, and FAMFS_DEV_GONE lets no fault add one.)
+ */
 static void famfs_dev_gone(struct super_block *sb)
 {
 	const struct famfs_walk walk = { .fn = famfs_file_gone };
+	struct famfs_fs_info *fsi = FAMFS_SB(sb);
 
-	set_bit(FAMFS_DEV_GONE, &FAMFS_SB(sb)->flags);
+	set_bit(FAMFS_DEV_GONE, &fsi->flags);
 	famfs_walk_files(sb, &walk);
+	wait_var_event(&fsi->mapped, !famfs_evicting(fsi));
 }
 
 /* Memory that failed, and how the failure was reported */
@@ -562,6 +629,8 @@ static int famfs_init_fs_context(struct fs_context *fc)
 	fsi->root_mode = FAMFS_DEFAULT_MODE;
 	xa_init(&fsi->bad_pages);
 	mutex_init(&fsi->failure_lock);
+	spin_lock_init(&fsi->mapped_lock);
+	INIT_LIST_HEAD(&fsi->mapped);
 	fc->s_fs_info = fsi;
 	fc->ops = &famfs_context_ops;
 	return 0;

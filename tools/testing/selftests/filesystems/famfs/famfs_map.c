@@ -17,6 +17,7 @@
  *
  * Numbers take a K, M or G suffix. The exit status is 0 on success.
  */
+#define _GNU_SOURCE
 #include <time.h>
 #include "../../kselftest.h"
 #include "famfs_util.h"

@@ -31,15 +31,6 @@
 /* Device memory the cases use: well past user space's superblock and log */
 #define DATA_OFF	(64 * M2)
 
-static char *make_dir(const char *tag)
-{
-	char *dir;
-
-	if (asprintf(&dir, "/tmp/famfs-%s.XXXXXX", tag) < 0)
-		return NULL;
-	return mkdtemp(dir);
-}
-
 static int famfs_mount(const char *src, const char *mpt, unsigned long flags,
 		       const char *data)
 {
@@ -107,49 +98,6 @@ static void umount_fresh(struct __test_metadata *_metadata, char *mpt)
 		_metadata->exit_code = KSFT_FAIL;
 	}
 	rmdir(mpt);
-}
-
-static int dir_entries(const char *path)
-{
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-	char *p;
-
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		abort();
-	return p;
-}
-
-/* Run @fn in a child; its exit status, or 128 + the signal that ended it */
-static int in_child(void (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		fn(arg);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 static void touch_byte(void *p)
@@ -1213,18 +1161,6 @@ TEST_F_TIMEOUT(data, all_paths_agree, 300)
 /* ----------------------------------------------------------------------- */
 /* Faults, counted by the fs_dax tracepoints */
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 static int set_fault_events(int on)
 {
 	static const char * const ev[] = {
@@ -1662,21 +1598,6 @@ static void poison(void *p)
 	_exit(21);
 }
 
-/* Whether the page at @addr is in this task's page tables (1), or not (0) */
-static int page_present(void *addr)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-	uint64_t e;
-	int fd, n;
-
-	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = pread(fd, &e, sizeof(e), (uintptr_t)addr / pg * sizeof(e));
-	close(fd);
-	return n == sizeof(e) ? (int)(e >> 63) : -1;
-}
-
 /*
  * A task that asked for early kill maps @p and waits: memory-failure
  * handling must find it and kill it with SIGBUS when the page fails.
@@ -1834,24 +1755,98 @@ TEST_F(famfs, device_goes_away_while_mounted)
 	close(fd);
 }
 
-#define NO_DEVICE "FAMFS_DEV is not set: the tests overwrite, poison and unbind the device-dax instance they get: name one that holds nothing of value"
-
-/* Listing or asking for help touches nothing: anything else needs a device */
-static bool only_listing(int argc, char **argv)
+/*
+ * A page of a famfs file that something else holds (here a pipe, through
+ * vmsplice(): it takes a reference to the page, as O_DIRECT I/O does):
+ * famfs drops the file's dax entries at eviction without the warning of a
+ * truncation. The page is the device's, and is still good: the pipe reads
+ * it afterwards.
+ */
+static int pin_in_pipe(int pipefd[2], void *p)
 {
-	int i;
+	struct iovec iov = { .iov_base = p, .iov_len = 4096 };
 
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
-			return true;
-	return false;
+	if (pipe(pipefd))
+		return -errno;
+	return vmsplice(pipefd[1], &iov, 1, 0) == 4096 ? 0 : -errno;
+}
+
+TEST_F(famfs, pinned_page_at_umount)
+{
+	char *f = path_in(self->mpt, "pinned");
+	int fd, pipefd[2];
+	uint8_t buf[4096];
+	uint8_t *p;
+
+	fd = famfs_create_mapped(f, M2, DATA_OFF + 60 * M2);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, M2, 13);
+	ASSERT_EQ(0, pin_in_pipe(pipefd, p + 8192));
+	munmap(p, M2);
+	close(fd);
+	/* the eviction of every file, the pinned one's too */
+	ASSERT_EQ(0, umount(self->mpt));
+	ASSERT_EQ(sizeof(buf), read(pipefd[0], buf, sizeof(buf)));
+	EXPECT_EQ(-1, famfs_pattern_check(buf, 8192, sizeof(buf), 13));
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+/*
+ * The device goes away while a page of a famfs file is held: famfs takes
+ * its mappings and dax entries down without a warning and without
+ * waiting, as device-dax does for its own mappings. The held page
+ * outlives the device, as it does for device-dax: letting go of it would
+ * touch the struct page of memory that is gone (or, after a rebind,
+ * drop a reference nobody took), so its holder keeps it until the VM
+ * powers off.
+ */
+static void hold_pipe_forever(int pipefd[2])
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		for (;;)
+			pause();
+	}
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+TEST_F(famfs, pinned_page_at_device_removal)
+{
+	char *f = path_in(self->mpt, "pinned"), *name = dax_name(self->dev);
+	int fd, pipefd[2];
+	char buf[4096];
+	uint8_t *p;
+
+	fd = famfs_create_mapped(f, M2, DATA_OFF + 62 * M2);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, M2, 14);
+	ASSERT_EQ(0, pin_in_pipe(pipefd, p + 4096));
+	ASSERT_EQ(0, write_file("/sys/bus/dax/drivers/device_dax/unbind", name));
+	EXPECT_EQ(0, page_present(p + 4096));
+	EXPECT_EQ(128 + SIGBUS, in_child(touch_byte, p));
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(EIO, errno);
+	munmap(p, M2);
+	close(fd);
+	EXPECT_EQ(0, umount(self->mpt));
+	ASSERT_EQ(0, write_file("/sys/bus/dax/drivers/device_dax/bind", name));
+	hold_pipe_forever(pipefd);
+	/* the device is back, and famfs mounts it */
+	ASSERT_EQ(0, famfs_mount(self->dev, self->mpt, FAMFS_MOUNT_FLAGS, ""));
 }
 
 int main(int argc, char **argv)
 {
-	if (!getenv("FAMFS_DEV") && !only_listing(argc, argv)) {
+	if (!famfs_dev_path() && !famfs_only_listing(argc, argv)) {
 		ksft_print_header();
-		ksft_exit_skip(NO_DEVICE "\n");
+		ksft_exit_skip(FAMFS_NO_DEVICE "\n");
 	}
 	return test_harness_run(argc, argv);
 }

@@ -6,8 +6,10 @@
 #ifndef FAMFS_UTIL_H
 #define FAMFS_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <linux/famfs_ioctl.h>
 
 #define FAMFS_M2	(2ULL << 20)
@@ -29,6 +32,19 @@
 static inline const char *famfs_dev_path(void)
 {
 	return getenv("FAMFS_DEV");
+}
+
+#define FAMFS_NO_DEVICE "FAMFS_DEV is not set: the tests overwrite, poison and unbind the device-dax instance they get: name one that holds nothing of value"
+
+/* Listing or asking for help touches nothing: anything else needs a device */
+static inline bool famfs_only_listing(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
 }
 
 /* Bytes of the device, the way famfs' tools size it: from sysfs */
@@ -146,6 +162,89 @@ static inline void *famfs_dev_mmap(const char *dev, uint64_t off, size_t len)
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	close(fd);
 	return p;
+}
+
+/* A new directory under /tmp, named after @tag */
+static inline char *make_dir(const char *tag)
+{
+	char *dir;
+
+	if (asprintf(&dir, "/tmp/famfs-%s.XXXXXX", tag) < 0)
+		return NULL;
+	return mkdtemp(dir);
+}
+
+/* "@dir/@name", allocated */
+static inline char *path_in(const char *dir, const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		abort();
+	return p;
+}
+
+/* The number of entries of directory @path but "." and "..", or -1 */
+static inline int dir_entries(const char *path)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Run @fn in a child; its exit status, or 128 + the signal that ended it */
+static inline int in_child(void (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		fn(arg);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* Write @s to the sysfs, procfs or debugfs file @path: 0 or -errno */
+static inline int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/* Whether the page at @addr is in this task's page tables (1), or not (0) */
+static inline int page_present(void *addr)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t e;
+	int fd, n;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &e, sizeof(e), (uintptr_t)addr / pg * sizeof(e));
+	close(fd);
+	return n == sizeof(e) ? (int)(e >> 63) : -1;
 }
 
 /* A byte pattern that differs with @seed and with the position */
