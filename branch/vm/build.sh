@@ -80,7 +80,7 @@ if [ "$flavour" = debug ]; then
 	# detector
 	cp "$KOBJ/fs/famfs/famfs_test.ko" "$KOBJ/lib/test_lockup.ko" "$root/lib/modules/"
 fi
-cp "$VM"/selftest/famfs_test "$VM"/selftest/famfs_stress \
+cp "$VM"/selftest/famfs_test "$VM"/selftest/famfs_stress "$VM"/selftest/famfs_fuzz \
 	"$VM"/selftest/famfs_map "$root/famfs/"
 cp "$FAMFS_TOP/branch/vm/init" "$root/init"
 chmod 755 "$root/init"
