@@ -84,9 +84,10 @@ struct famfs_map_req {
 
 /* famfs_fs_info.flags */
 enum {
-	/* the device reported a memory failure or is going away */
-	FAMFS_DEV_FAILED,
-	/* the device is going away: no file data can be reached any more */
+	/*
+	 * the device is going away: nothing new is placed on it, and no file
+	 * data can be reached any more
+	 */
 	FAMFS_DEV_GONE,
 	/* ->kill_sb() is tearing the super block down */
 	FAMFS_SHUTDOWN,
@@ -100,7 +101,9 @@ enum {
  * @dev_size: bytes of memory the device has
  * @root_mode: mode of the root directory (mount option "mode")
  * @flags: FAMFS_* state bits
- * @bad_pages: device page offsets that reported a memory failure
+ * @bad_pages: device page offsets that reported a memory failure: access
+ *	to them fails, and no new map may include them
+ * @debugfs: the mount's directory in debugfs, famfs/<major>:<minor>
  * @failure_lock: serializes memory-failure handling against the teardown of
  *	the super block, which must not race with a walk of its inodes
  * @mapped_lock: protects @mapped
@@ -114,6 +117,7 @@ struct famfs_fs_info {
 	umode_t root_mode;
 	unsigned long flags;
 	struct xarray bad_pages;
+	struct dentry *debugfs;
 	struct mutex failure_lock;	/* failure reports vs ->kill_sb() */
 	spinlock_t mapped_lock;
 	struct list_head mapped;

@@ -187,6 +187,19 @@ static int famfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* Whether memory of @map failed, or the device is going away */
+static bool famfs_map_failed(struct famfs_fs_info *fsi,
+			     const struct famfs_map *map)
+{
+	u32 i;
+
+	for (i = 0; i < map->nr_strips; i++)
+		if (famfs_dev_range_failed(fsi, map->strip[i].offset,
+					   map->strip[i].len))
+			return true;
+	return false;
+}
+
 /* Give @inode the map @req describes; checks everything but privilege */
 static int famfs_set_map(struct inode *inode, const struct famfs_map_req *req)
 {
@@ -201,7 +214,8 @@ static int famfs_set_map(struct inode *inode, const struct famfs_map_req *req)
 	inode_lock(inode);
 	if (famfs_inode_map(inode) || i_size_read(inode)) {
 		err = -EEXIST;
-	} else if (test_bit(FAMFS_DEV_FAILED, &fsi->flags)) {
+	} else if (famfs_map_failed(fsi, map)) {
+		/* famfs cannot give a file memory that failed */
 		err = -EIO;
 	} else {
 		i_size_write(inode, req->file_size);

@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) "famfs: " fmt
 
 #include <linux/dax.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -75,8 +76,8 @@ static int famfs_mknod(struct inode *dir, struct dentry *dentry, umode_t mode)
 	struct inode *inode;
 	int err;
 
-	/* after a memory failure, nothing new may be placed on the device */
-	if (test_bit(FAMFS_DEV_FAILED, &FAMFS_SB(dir->i_sb)->flags))
+	/* nothing new is placed on a device that is going away */
+	if (test_bit(FAMFS_DEV_GONE, &FAMFS_SB(dir->i_sb)->flags))
 		return -EIO;
 
 	inode = famfs_get_inode(dir->i_sb, dir, mode);
@@ -380,12 +381,13 @@ static void famfs_dev_bad_range(struct super_block *sb, u64 offset, u64 len,
 /*
  * The device told us (through dax_holder_notify_failure()) that some of its
  * memory failed, or that it is going away (MF_MEM_PRE_REMOVE from
- * kill_dax()). Access to the failed memory (to all of it, when the device
- * goes away) fails with -EIO from now on, and famfs places no new files:
- * it cannot move them. The rest keeps working. The tasks that map failed
- * memory through famfs files are signalled here; the device's own
- * memory-failure handling deals with the tasks that map it through the
- * device.
+ * kill_dax()). Access to the failed memory fails with -EIO from now on,
+ * and no new map may include it; the rest keeps working, so that this host
+ * can go on replaying the log that the other hosts append to. When the
+ * device goes away, that is all of its memory, and famfs places nothing
+ * new on it. The tasks that map failed memory through famfs files are
+ * signalled here; the device's own memory-failure handling deals with the
+ * tasks that map it through the device.
  */
 static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
 				    u64 len, int mf_flags)
@@ -406,20 +408,76 @@ static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
 		mutex_unlock(&FAMFS_SB(sb)->failure_lock);
 		return -EOPNOTSUPP;
 	}
-	if (!test_and_set_bit(FAMFS_DEV_FAILED, &FAMFS_SB(sb)->flags)) {
-		if (mf_flags & MF_MEM_PRE_REMOVE)
+	if (mf_flags & MF_MEM_PRE_REMOVE) {
+		if (!test_bit(FAMFS_DEV_GONE, &FAMFS_SB(sb)->flags))
 			pr_err("dax %u:%u is going away: no more file data, no new files\n",
 			       MAJOR(devt), MINOR(devt));
-		else
-			pr_err("dax %u:%u: memory failure at %#llx, length %#llx: no new files\n",
-			       MAJOR(devt), MINOR(devt), offset, len);
-	}
-	if (mf_flags & MF_MEM_PRE_REMOVE)
 		famfs_dev_gone(sb);
-	else
+	} else {
+		pr_err("dax %u:%u: memory failure at %#llx, length %#llx: no file data there\n",
+		       MAJOR(devt), MINOR(devt), offset, len);
 		famfs_dev_bad_range(sb, offset, len, mf_flags);
+	}
 	mutex_unlock(&FAMFS_SB(sb)->failure_lock);
 	return 0;
+}
+
+/* famfs/ in debugfs: a directory per mount, named after its device */
+static struct dentry *famfs_debugfs_root;
+
+/*
+ * The memory of the device that failed while it is mounted, one range of
+ * byte offsets per line, "start-end" in hex, end exclusive; "all" once
+ * the device is going away. famfs forgets it at umount: the device-dax
+ * memory-failure handling keeps none either.
+ */
+static int famfs_failed_memory_show(struct seq_file *m, void *unused)
+{
+	struct famfs_fs_info *fsi = m->private;
+	XA_STATE(xas, &fsi->bad_pages, 0);
+	unsigned long start = 0, end = 0, first, nr;
+	void *entry;
+
+	if (test_bit(FAMFS_DEV_GONE, &fsi->flags)) {
+		seq_puts(m, "all\n");
+		return 0;
+	}
+	rcu_read_lock();
+	xas_for_each(&xas, entry, ULONG_MAX) {
+		if (xas_retry(&xas, entry))
+			continue;
+		/* xa_store_range() stores aligned multi-page entries */
+		nr = 1UL << xas_get_order(&xas);
+		first = xas.xa_index & ~(nr - 1);
+		if (end && first == end) {
+			end += nr;
+			continue;
+		}
+		if (end)
+			seq_printf(m, "%#llx-%#llx\n", (u64)start << PAGE_SHIFT,
+				   (u64)end << PAGE_SHIFT);
+		start = first;
+		end = first + nr;
+	}
+	rcu_read_unlock();
+	if (end)
+		seq_printf(m, "%#llx-%#llx\n", (u64)start << PAGE_SHIFT,
+			   (u64)end << PAGE_SHIFT);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(famfs_failed_memory);
+
+/* No error checks: debugfs is for the operator, famfs works without it */
+static void famfs_debugfs_add(struct super_block *sb)
+{
+	struct famfs_fs_info *fsi = FAMFS_SB(sb);
+	dev_t devt = dax_inode(fsi->dax_dev)->i_rdev;
+	char name[24];
+
+	snprintf(name, sizeof(name), "%u:%u", MAJOR(devt), MINOR(devt));
+	fsi->debugfs = debugfs_create_dir(name, famfs_debugfs_root);
+	debugfs_create_file("failed_memory", 0400, fsi->debugfs, fsi,
+			    &famfs_failed_memory_fops);
 }
 
 static const struct dax_holder_operations famfs_dax_holder_ops = {
@@ -524,6 +582,7 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root)
 		return -ENOMEM;
+	famfs_debugfs_add(sb);
 	return 0;
 }
 
@@ -655,6 +714,8 @@ static void famfs_kill_sb(struct super_block *sb)
 	mutex_unlock(&fsi->failure_lock);
 
 	fs_put_dax(fsi->dax_dev, sb);
+	/* waits for its readers */
+	debugfs_remove_recursive(fsi->debugfs);
 	xa_destroy(&fsi->bad_pages);
 	mutex_destroy(&fsi->failure_lock);
 	kfree(fsi);
@@ -672,12 +733,19 @@ MODULE_ALIAS_FS("famfs");
 
 static int __init famfs_init(void)
 {
-	return register_filesystem(&famfs_fs_type);
+	int err;
+
+	famfs_debugfs_root = debugfs_create_dir("famfs", NULL);
+	err = register_filesystem(&famfs_fs_type);
+	if (err)
+		debugfs_remove_recursive(famfs_debugfs_root);
+	return err;
 }
 
 static void __exit famfs_exit(void)
 {
 	unregister_filesystem(&famfs_fs_type);
+	debugfs_remove_recursive(famfs_debugfs_root);
 }
 
 module_init(famfs_init);

@@ -138,18 +138,18 @@ FIXTURE_TEARDOWN(race)
  * A SIGBUS in a thread that touches mapped memory on purpose: it jumps
  * back and the thread counts it.
  */
-static __thread sigjmp_buf *bus_jmp;
+static __thread void *bus_jmp;
 
 static void on_sigbus(int sig)
 {
 	if (bus_jmp)
-		siglongjmp(*bus_jmp, 1);
+		siglongjmp(*(sigjmp_buf *)bus_jmp, 1);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 /* Read the byte at @p; false if that raised SIGBUS */
-static bool load_byte(const volatile uint8_t *p, uint8_t *val)
+static bool load_byte(const uint8_t *p, uint8_t *val)
 {
 	sigjmp_buf env;
 
@@ -158,7 +158,7 @@ static bool load_byte(const volatile uint8_t *p, uint8_t *val)
 		return false;
 	}
 	bus_jmp = &env;
-	*val = *p;
+	*val = __atomic_load_n(p, __ATOMIC_RELAXED);
 	bus_jmp = NULL;
 	return true;
 }
@@ -563,7 +563,7 @@ TEST_F_TIMEOUT(race, rename_and_unlink_vs_walkers, 600)
 			expected++;
 		}
 	EXPECT_EQ(expected, dir_entries(r.dir));
-	ksft_print_msg("rename_and_unlink_vs_walkers: %u moves, %lu walks, %lu names stat'ed, %u names left\n",
+	ksft_print_msg("rename_and_unlink_vs_walkers: %u moves, %lu walks, %lu stats, %u left\n",
 		       RW_MOVERS * r.ops, r.walks, r.stats, expected);
 }
 
@@ -996,9 +996,10 @@ TEST_F_TIMEOUT(race, mount_vs_mount_and_umount, 900)
 	}
 	pthread_barrier_destroy(&r.start);
 	rmdir(r.mpt[1]);
-	ksft_print_msg("mount_vs_mount_and_umount: %u rounds (the second mount won %u), mount beside umount busy %u times, %u memory-failure and %u removal notices\n",
-		       rounds, second_won, busy_after_umount, failures,
-		       removals);
+	ksft_print_msg("mount_vs_mount_and_umount: %u rounds, the second mount won %u\n",
+		       rounds, second_won);
+	ksft_print_msg("mount beside umount busy %u times; %u failure and %u removal notices\n",
+		       busy_after_umount, failures, removals);
 }
 
 /*
@@ -1230,6 +1231,7 @@ static int fi_drop_file(struct failnth_ctx *c)
 static const struct famfs_extent fi_ext[2] = {
 	{ DATA_OFF, 2 * M2 }, { DATA_OFF + 8 * M2, M2 },
 };
+
 static const uint64_t fi_strips[4] = {
 	DATA_OFF, DATA_OFF + 16 * M2, DATA_OFF + 32 * M2, DATA_OFF + 48 * M2,
 };

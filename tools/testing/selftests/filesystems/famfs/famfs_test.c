@@ -1630,21 +1630,48 @@ static int wait_status(pid_t pid)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+/* Whether famfs' debugfs file of the failed memory of @dev has @line */
+static int failed_memory_lists(const char *dev, const char *line)
+{
+	char path[96], buf[256];
+	struct stat st;
+	int found = 0;
+	FILE *f;
+
+	if (stat(dev, &st))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/famfs/%u:%u/failed_memory",
+		 major(st.st_rdev), minor(st.st_rdev));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, line, strlen(line)) &&
+		    buf[strlen(line)] == '\n')
+			found = 1;
+	fclose(f);
+	return found;
+}
+
 /*
  * A poisoned page, mapped through two famfs files and through the device:
  * the task that hits it gets SIGBUS, and so do the tasks that map it
  * through the other file and through the device and asked for early kill
  * (famfs finds its files' mappers, device-dax its own); famfs takes the
- * page out of every mapping of its files, refuses it from then on, and
- * keeps serving the rest.
+ * page out of every mapping of its files, refuses it from then on (a new
+ * map of it too), lists it in debugfs, and keeps serving the rest: new
+ * files and directories, and maps of other memory, included.
  */
 TEST_F(famfs, memory_failure_is_contained)
 {
 	char *f = path_in(self->mpt, "poisoned"), *g = path_in(self->mpt, "new");
 	char *c = path_in(self->mpt, "clone"), *sib = path_in(self->mpt, "sibling");
+	char *d = path_in(self->mpt, "dir");
+	const struct famfs_extent bad = { DATA_OFF + 41 * M2, M2 };
+	const struct famfs_extent good = { DATA_OFF + 44 * M2, M2 };
 	uint8_t *p, *q, *dev;
 	pid_t by_file, by_dev;
-	int fd, cd, sd, pipefd[2];
+	int fd, cd, sd, gd, pipefd[2];
 	char buf[4096];
 
 	fd = famfs_create_mapped(f, 4 * M2, DATA_OFF + 40 * M2);
@@ -1695,9 +1722,16 @@ TEST_F(famfs, memory_failure_is_contained)
 	EXPECT_TRUE(same(buf, 4096, 9));
 	EXPECT_EQ(0, in_child(touch_byte, p + 3 * M2));
 	ASSERT_EQ(4096, pwrite(sd, buf, sizeof(buf), 0));
-	/* famfs places no new files on a device that failed */
-	EXPECT_EQ(-1, open(g, O_RDWR | O_CREAT, 0644));
-	EXPECT_EQ(EIO, errno);
+	/* one bad page does not stop the file system: a new file maps */
+	gd = open(g, O_RDWR | O_CREAT, 0644);
+	ASSERT_LE(0, gd);
+	/* other memory, but not memory that failed */
+	EXPECT_EQ(-EIO, famfs_map_simple(gd, FAMFS_REG, M2, &bad, 1));
+	EXPECT_EQ(0, famfs_map_simple(gd, FAMFS_REG, M2, &good, 1));
+	close(gd);
+	EXPECT_EQ(0, mkdir(d, 0755));
+	/* and the operator sees what failed */
+	EXPECT_EQ(1, failed_memory_lists(self->dev, "0xd200000-0xd201000"));
 	munmap(p, 4 * M2);
 	munmap(q, 4 * M2);
 	munmap(dev, M2);
