@@ -889,6 +889,98 @@ static void famfs_test_kill_put_dax(void *dax_dev)
 }
 
 /*
+ * The device dies (kill_dax()) while a rival claims and releases it: a
+ * claim that still holds when kill_dax() has returned was told that the
+ * device is going away, and no claim is taken after that. kill_dax() reads
+ * the holder under the lock that claims and releases take, so no claim
+ * slips in between its look at the holder and the device's death.
+ */
+#define KILL_ROUNDS 50
+
+struct famfs_kill_race {
+	struct dax_device *dax_dev;
+	atomic_t told;
+	bool killed;
+	int claims, untold, late;
+};
+
+static int kill_notify(struct dax_device *dax_dev, u64 offset, u64 len,
+		       int mf_flags)
+{
+	struct famfs_kill_race *k = dax_holder(dax_dev);
+
+	/* as for any holder: fs_put_dax() is ending the claim */
+	if (!k)
+		return -EOPNOTSUPP;
+	if (mf_flags & MF_MEM_PRE_REMOVE)
+		atomic_inc(&k->told);
+	return 0;
+}
+
+static const struct dax_holder_operations kill_hops = {
+	.notify_failure = kill_notify,
+};
+
+static int kill_rival(void *data)
+{
+	struct famfs_kill_race *k = data;
+	bool dead;
+	int told;
+
+	while (!kthread_should_stop()) {
+		/* pairs with the smp_store_release() after kill_dax() */
+		dead = smp_load_acquire(&k->killed);
+		told = atomic_read(&k->told);
+		if (!fs_dax_get(k->dax_dev, k, &kill_hops)) {
+			k->claims++;
+			if (dead)
+				k->late++;
+			/* a release waits for SRCU: hold for about as long */
+			usleep_range(500, 1000);
+			/* pairs with the smp_store_release() after kill_dax() */
+			if (smp_load_acquire(&k->killed) &&
+			    atomic_read(&k->told) == told)
+				k->untold++;
+			fs_put_dax(k->dax_dev, k);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static void famfs_mount_kill_vs_claims_test(struct kunit *test)
+{
+	struct famfs_kill_race k;
+	struct task_struct *rival;
+	int round, claims = 0, told = 0;
+
+	for (round = 0; round < KILL_ROUNDS; round++) {
+		memset(&k, 0, sizeof(k));
+		k.dax_dev = alloc_dax(NULL, &mock_dax_ops);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(k.dax_dev));
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  famfs_test_kill_put_dax,
+							  k.dax_dev));
+		rival = kthread_run(kill_rival, &k, "famfs-kunit-kill");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(rival));
+		usleep_range(50 + round * 10, 100 + round * 10);
+		kill_dax(k.dax_dev);
+		/* what kill_dax() told the rival is seen with this */
+		smp_store_release(&k.killed, true);
+		usleep_range(200, 400);
+		kthread_stop(rival);
+		KUNIT_EXPECT_EQ_MSG(test, k.untold, 0, "round %d", round);
+		KUNIT_EXPECT_EQ_MSG(test, k.late, 0, "round %d", round);
+		KUNIT_EXPECT_NULL(test, dax_holder(k.dax_dev));
+		claims += k.claims;
+		told += atomic_read(&k.told);
+	}
+	kunit_info(test, "%d rounds: %d claims, %d told the device was going away",
+		   KILL_ROUNDS, claims, told);
+}
+
+/*
  * The dax device of a block device (pmem, dm) shares the number space of
  * device-dax, but belongs to the file system on that block device: famfs
  * must not find it by number.
@@ -1165,6 +1257,7 @@ static struct kunit_case famfs_mount_test_cases[] = {
 	KUNIT_CASE(famfs_mount_busy_test),
 	KUNIT_CASE(famfs_mount_held_elsewhere_test),
 	KUNIT_CASE(famfs_mount_holder_handover_test),
+	KUNIT_CASE(famfs_mount_kill_vs_claims_test),
 	KUNIT_CASE(famfs_mount_remount_test),
 	KUNIT_CASE_PARAM(famfs_mount_bad_source_test, famfs_source_gen_params),
 	KUNIT_CASE(famfs_mount_phantom_devt_test),
