@@ -145,18 +145,18 @@ out_unlock:
 static vm_fault_t famfs_dax_huge_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct inode *inode = file_inode(vmf->vma->vm_file);
-	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	/* a write to a private mapping copies the page: the file is not written */
+	bool write = (vmf->flags & FAULT_FLAG_WRITE) &&
+		     (vmf->vma->vm_flags & VM_SHARED);
 	vm_fault_t ret;
-	pfn_t pfn;
 
 	if (write) {
 		sb_start_pagefault(inode->i_sb);
 		file_update_time(vmf->vma->vm_file);
 	}
 	filemap_invalidate_lock_shared(inode->i_mapping);
-	ret = dax_iomap_fault(vmf, order, &pfn, NULL, &famfs_iomap_ops);
-	if (ret & VM_FAULT_NEEDDSYNC)
-		ret = dax_finish_sync_fault(vmf, order, pfn);
+	/* no MAP_SYNC (famfs has no FOP_MMAP_SYNC): no pfn to finish a sync fault */
+	ret = dax_iomap_fault(vmf, order, NULL, NULL, &famfs_iomap_ops);
 	filemap_invalidate_unlock_shared(inode->i_mapping);
 	if (write)
 		sb_end_pagefault(inode->i_sb);

@@ -701,6 +701,44 @@ TEST_F(famfs, flock_works)
  * The superblock file is 2 MiB and the tools map it with the log's length:
  * an mmap longer than the file is fine, touching past its end is SIGBUS.
  */
+/*
+ * A write through a private mapping copies the page: the file's bytes and
+ * times stay as they were. A write through a shared mapping changes both.
+ */
+TEST_F(famfs, private_write_leaves_the_file)
+{
+	char *f = path_in(self->mpt, "private");
+	struct stat before, after;
+	uint8_t *p, *q, b;
+	int fd;
+
+	fd = famfs_create_mapped(f, M2, DATA_OFF + 58 * M2);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, pwrite(fd, "a", 1, 4096));
+	ASSERT_EQ(0, fstat(fd, &before));
+	p = mmap(NULL, M2, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	usleep(10000);
+	p[4096] = 'p';
+	ASSERT_EQ(0, fstat(fd, &after));
+	EXPECT_EQ(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+	EXPECT_EQ(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+	ASSERT_EQ(1, pread(fd, &b, 1, 4096));
+	EXPECT_EQ('a', b);
+	/* the shared mapping writes the file, and its time */
+	q = mmap(NULL, M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	usleep(10000);
+	q[8192] = 's';
+	ASSERT_EQ(0, fstat(fd, &after));
+	EXPECT_NE(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+	ASSERT_EQ(1, pread(fd, &b, 1, 8192));
+	EXPECT_EQ('s', b);
+	munmap(p, M2);
+	munmap(q, M2);
+	close(fd);
+}
+
 TEST_F(famfs, mmap_longer_than_file)
 {
 	const struct famfs_extent sb = { .offset = 0, .len = M2 };
