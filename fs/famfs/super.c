@@ -602,6 +602,11 @@ static int famfs_get_tree(struct fs_context *fc)
 		return err;
 
 	dax_dev = dax_dev_get(devt);
+	if (dax_dev == ERR_PTR(-EOPNOTSUPP)) {
+		errorfc(fc, "%s is not chosen for file systems (fs_dax in sysfs)",
+			fc->source);
+		return -EOPNOTSUPP;
+	}
 	if (IS_ERR(dax_dev)) {
 		errorfc(fc, "%s is not a live dax device", fc->source);
 		return PTR_ERR(dax_dev);

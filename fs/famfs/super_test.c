@@ -999,6 +999,28 @@ static void famfs_mount_block_dax_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, dax_holder(dax_dev));
 }
 
+/*
+ * A device-dax instance nobody chose for file systems (fs_dax) is alive but
+ * has no dax_operations: refused with its own errno, and left unclaimed.
+ */
+static void famfs_mount_unchosen_device_test(struct kunit *test)
+{
+	struct dax_device *dax_dev = alloc_dax(NULL, NULL);
+	int err;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dax_dev);
+	err = kunit_add_action_or_reset(test, famfs_test_kill_put_dax, dax_dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	set_dax_chardev(dax_dev);
+	famfs_test_source(test, dax_inode(dax_dev)->i_rdev);
+	KUNIT_EXPECT_PTR_EQ(test, dax_dev_get(dax_inode(dax_dev)->i_rdev),
+			    ERR_PTR(-EOPNOTSUPP));
+	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, "/dev/dax9.0", NULL),
+			    ERR_PTR(-EOPNOTSUPP));
+	KUNIT_EXPECT_NULL(test, dax_holder(dax_dev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&dax_inode(dax_dev)->i_count), 1);
+}
+
 static void famfs_mount_no_source_test(struct kunit *test)
 {
 	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, NULL, NULL),
@@ -1263,6 +1285,7 @@ static struct kunit_case famfs_mount_test_cases[] = {
 	KUNIT_CASE(famfs_mount_phantom_devt_test),
 	KUNIT_CASE(famfs_mount_dead_device_test),
 	KUNIT_CASE(famfs_mount_block_dax_test),
+	KUNIT_CASE(famfs_mount_unchosen_device_test),
 	KUNIT_CASE(famfs_mount_no_source_test),
 	KUNIT_CASE(famfs_mount_source_lookup_test),
 	KUNIT_CASE(famfs_mount_source_path_test),

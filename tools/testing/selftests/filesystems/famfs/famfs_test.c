@@ -344,6 +344,221 @@ TEST(refusal_is_explained)
 	close(fc);
 }
 
+/* ----------------------------------------------------------------------- */
+/* The two kinds of device-dax instance */
+
+/* The name of @dev in sysfs: dax0.0 */
+static char *dax_name(const char *dev)
+{
+	const char *slash = strrchr(dev, '/');
+
+	return strdup(slash ? slash + 1 : dev);
+}
+
+/* A counter of /proc/vmstat, or -1 */
+static long vmstat(const char *name)
+{
+	char key[64];
+	long val;
+	FILE *f;
+
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name)) {
+			fclose(f);
+			return val;
+		}
+	fclose(f);
+	return -1;
+}
+
+static int dax_attr(const char *name, const char *attr, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/%s", name, attr);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	if (buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+static int set_fs_dax(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/fs_dax", name);
+	return write_file(path, val);
+}
+
+static int dax_bind(const char *name, bool bind)
+{
+	return write_file(bind ? "/sys/bus/dax/drivers/device_dax/bind" :
+				 "/sys/bus/dax/drivers/device_dax/unbind", name);
+}
+
+/*
+ * Rebind @name with fs_dax set to @val; the number of memmap pages that
+ * binding it costs, or -errno.
+ */
+static long rebind_as(const char *name, const char *val)
+{
+	long unbound;
+	int err;
+
+	err = dax_bind(name, false);
+	if (!err)
+		err = set_fs_dax(name, val);
+	unbound = vmstat("nr_memmap_pages");
+	if (!err)
+		err = dax_bind(name, true);
+	if (err)
+		return err;
+	return vmstat("nr_memmap_pages") - unbound;
+}
+
+/* Times device-dax's memory-failure hook ran, counted by a kprobe */
+#define MF_PROBE	"famfs_test_mf"
+
+static int mf_probe(bool on)
+{
+	int err;
+
+	if (!on) {
+		write_file(TRACEFS "/events/kprobes/" MF_PROBE "/enable", "0");
+		return write_file_flags(TRACEFS "/kprobe_events",
+					"-:" MF_PROBE "\n", O_APPEND);
+	}
+	err = write_file_flags(TRACEFS "/kprobe_events",
+			       "p:" MF_PROBE " dev_dax_memory_failure\n",
+			       O_APPEND);
+	if (!err)
+		err = write_file(TRACEFS "/events/kprobes/" MF_PROBE "/enable",
+				 "1");
+	return err;
+}
+
+static long mf_probe_hits(void)
+{
+	char name[64];
+	long hits, misses;
+	FILE *f;
+
+	f = fopen(TRACEFS "/kprobe_profile", "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld %ld", name, &hits, &misses) == 3)
+		if (!strcmp(name, MF_PROBE)) {
+			fclose(f);
+			return hits;
+		}
+	fclose(f);
+	return -1;
+}
+
+struct dev_poison {
+	const char *dev;
+	uint64_t off;
+};
+
+/* Poison the device's page at @off through a mapping of the device */
+static void poison_dev(void *arg)
+{
+	const struct dev_poison *dp = arg;
+	uint8_t *p = famfs_dev_mmap(dp->dev, dp->off, M2);
+
+	if (p == MAP_FAILED)
+		_exit(30);
+	p[0] = 1;
+	if (madvise(p, 4096, MADV_HWPOISON))
+		_exit(31);
+	_exit(32);
+}
+
+
+/*
+ * What device-dax sets up for file systems is chosen per instance, while it
+ * is unbound (fs_dax), and an instance nobody chose keeps its 6.12 costs
+ * and paths: a memmap of compound pages (its vmemmap a quarter of base
+ * pages' at a 2 MiB alignment), no dax_operations (famfs refuses it, with
+ * a message and an errno of its own), no memory-failure hook. The choice
+ * cannot change while the driver is bound. The case leaves the device as
+ * it found it: chosen.
+ */
+TEST(device_kinds)
+{
+	char buf[64], msg[256], want[512], *mpt = make_dir("kinds");
+	const char *dev = famfs_dev_path();
+	char *name = dax_name(dev);
+	uint64_t size = famfs_dev_size(dev);
+	struct dev_poison plain_mf = { dev, 4 * G1 + 100 * M2 };
+	struct dev_poison chosen_mf = { dev, 4 * G1 + 102 * M2 };
+	long chosen, plain, hits;
+
+	ASSERT_NE(NULL, mpt);
+	ASSERT_LE(5ULL * G1 - M2, size);
+	ASSERT_EQ(0, dax_attr(name, "fs_dax", buf, sizeof(buf)));
+	ASSERT_STREQ("1", buf);
+	ASSERT_EQ(0, dax_attr(name, "align", buf, sizeof(buf)));
+	ASSERT_STREQ("2097152", buf);
+	/* bound: the same choice may be written again, another may not */
+	EXPECT_EQ(0, set_fs_dax(name, "1"));
+	EXPECT_EQ(-EBUSY, set_fs_dax(name, "0"));
+	EXPECT_EQ(-EINVAL, set_fs_dax(name, "maybe"));
+
+	chosen = rebind_as(name, "1");
+	plain = rebind_as(name, "0");
+	TH_LOG("memmap of %llu MiB: %ld pages chosen, %ld plain",
+	       (unsigned long long)size >> 20, chosen, plain);
+	/*
+	 * 64 bytes of struct page per base page, 8 pages per 2 MiB; the
+	 * memmap also covers what the namespace keeps before the instance
+	 * (its info block, 2 MiB here)
+	 */
+	EXPECT_LE((long)(size / M2 * 8), chosen);
+	EXPECT_GE((long)(size / M2 * 8 + 8 * 8), chosen);
+	/* compound: the head's vmemmap page and one shared by the tails */
+	EXPECT_EQ(chosen / 4, plain);
+	ASSERT_EQ(0, dax_attr(name, "fs_dax", buf, sizeof(buf)));
+	EXPECT_STREQ("0", buf);
+
+	/* a plain instance: no file system on it */
+	EXPECT_EQ(-EOPNOTSUPP, fsconfig_create(dev, msg, sizeof(msg)));
+	snprintf(want, sizeof(want),
+		 "e famfs: %s is not chosen for file systems (fs_dax in sysfs)",
+		 dev);
+	EXPECT_STREQ(want, msg);
+	EXPECT_EQ(-EOPNOTSUPP, famfs_mount(dev, mpt, FAMFS_MOUNT_FLAGS, ""));
+	/* its memory failures take the generic path alone */
+	ASSERT_EQ(0, mf_probe(true));
+	hits = mf_probe_hits();
+	ASSERT_LE(0, hits);
+	EXPECT_EQ(128 + SIGBUS, in_child(poison_dev, &plain_mf));
+	EXPECT_EQ(hits, mf_probe_hits());
+
+	/* chosen again, as an operator does it, with its hook */
+	EXPECT_EQ(chosen, rebind_as(name, "1"));
+	hits = mf_probe_hits();
+	EXPECT_EQ(128 + SIGBUS, in_child(poison_dev, &chosen_mf));
+	EXPECT_EQ(hits + 1, mf_probe_hits());
+	EXPECT_EQ(0, mf_probe(false));
+	ASSERT_EQ(0, famfs_mount(dev, mpt, FAMFS_MOUNT_FLAGS, ""));
+	EXPECT_EQ(0, umount(mpt));
+	rmdir(mpt);
+	free(name);
+}
+
 /*
  * may_open_dev() looks at the mount that holds the device node: a node on
  * a nodev mount is refused, the same node elsewhere is not, and the new
@@ -1779,13 +1994,6 @@ TEST_F(famfs, memory_failure_is_contained)
 	close(cd);
 	close(sd);
 	/* and still unmounts: the fixture does that, and the next case mounts */
-}
-
-static char *dax_name(const char *dev)
-{
-	const char *slash = strrchr(dev, '/');
-
-	return strdup(slash ? slash + 1 : dev);
 }
 
 /* The device driver unbound under a mounted famfs, then bound again */

@@ -219,17 +219,28 @@ static inline int in_child(void (*fn)(void *), void *arg)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* Write @s to the sysfs, procfs or debugfs file @path: 0 or -errno */
-static inline int write_file(const char *path, const char *s)
+/*
+ * Write @s to the sysfs, procfs, tracefs or debugfs file @path, opened with
+ * @flags (O_TRUNC, or O_APPEND for a list such as kprobe_events): 0, or the
+ * -errno of open(2) or write(2).
+ */
+static inline int write_file_flags(const char *path, const char *s, int flags)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC);
+	int fd = open(path, O_WRONLY | flags);
 	ssize_t n;
+	int err;
 
 	if (fd < 0)
 		return -errno;
 	n = write(fd, s, strlen(s));
+	err = n < 0 ? -errno : n == (ssize_t)strlen(s) ? 0 : -EIO;
 	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+	return err;
+}
+
+static inline int write_file(const char *path, const char *s)
+{
+	return write_file_flags(path, s, O_TRUNC);
 }
 
 /* Whether the page at @addr is in this task's page tables (1), or not (0) */
