@@ -356,7 +356,7 @@ static char *dax_name(const char *dev)
 }
 
 /* A counter of /proc/vmstat, or -1 */
-static long vmstat(const char *name)
+static long vmstat_value(const char *name)
 {
 	char key[64];
 	long val;
@@ -420,12 +420,12 @@ static long rebind_as(const char *name, const char *val)
 	err = dax_bind(name, false);
 	if (!err)
 		err = set_fs_dax(name, val);
-	unbound = vmstat("nr_memmap_pages");
+	unbound = vmstat_value("nr_memmap_pages");
 	if (!err)
 		err = dax_bind(name, true);
 	if (err)
 		return err;
-	return vmstat("nr_memmap_pages") - unbound;
+	return vmstat_value("nr_memmap_pages") - unbound;
 }
 
 /* Times device-dax's memory-failure hook ran, counted by a kprobe */
@@ -485,7 +485,6 @@ static void poison_dev(void *arg)
 		_exit(31);
 	_exit(32);
 }
-
 
 /*
  * What device-dax sets up for file systems is chosen per instance, while it
