@@ -6,17 +6,17 @@
 #ifndef _FAMFS_INTERNAL_H
 #define _FAMFS_INTERNAL_H
 
+#include <linux/famfs_ioctl.h>
 #include <linux/fs.h>
 #include <linux/iomap.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
-#include <uapi/linux/famfs_ioctl.h>
 
 #define FAMFS_DEFAULT_MODE	0755
 
-/* Offsets and lengths in a map are multiples of this, so PMD faults work */
+/* The ABI's fixed unit of maps (famfs_ioctl.h); a PMD with 4 KiB pages */
 #define FAMFS_ALIGN		SZ_2M
 
 /**

@@ -8,6 +8,8 @@
  * a file has no data, and every access to its data fails with -ENODATA.
  */
 
+#define pr_fmt(fmt) "famfs: " fmt
+
 #include <linux/capability.h>
 #include <linux/dax.h>
 #include <linux/fs.h>
@@ -207,6 +209,8 @@ static int famfs_set_map(struct inode *inode, const struct famfs_map_req *req)
 	struct famfs_map *map;
 	int err = 0;
 
+	if (req->file_size > inode->i_sb->s_maxbytes)
+		return -EFBIG;
 	map = famfs_map_build(req, fsi->dev_size);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
@@ -260,7 +264,7 @@ static int famfs_ioc_map_create(struct file *file, void __user *uarg)
 	if (imap.extent_type != FAMFS_EXT_SIMPLE)
 		return -EINVAL;
 	if (!imap.ext_list_count)
-		return -ENOSPC;
+		return -EINVAL;
 	if (imap.ext_list_count > FAMFS_MAX_EXTENTS)
 		return -E2BIG;
 
@@ -343,7 +347,7 @@ static int famfs_ioc_map_create_v2(struct file *file, void __user *uarg)
 	    fmap.fioc_ext_type != FAMFS_EXT_INTERLEAVE)
 		return -EINVAL;
 	if (!fmap.fioc_nextents)
-		return -ENOSPC;
+		return -EINVAL;
 
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
@@ -371,9 +375,13 @@ static int famfs_ioc_map_get(struct inode *inode, void __user *uarg)
 	imap.extent_type = map->ext_type;
 	imap.file_type = map->file_type;
 	imap.file_size = i_size_read(inode);
-	imap.ext_list_count = map->nr_ext;
-	/* an interleaved map has no ABI 42 form: only its counts */
+	/*
+	 * An interleaved map has no ABI 42 form: it is reported by its type
+	 * alone, with no simple extent, rather than refused, because famfs
+	 * check calls MAP_GET on every file and counts a failure as damage.
+	 */
 	if (map->ext_type == FAMFS_EXT_SIMPLE) {
+		imap.ext_list_count = map->nr_ext;
 		for (i = 0; i < map->nr_ext; i++) {
 			imap.ext_list[i].offset = map->strip[i].offset;
 			imap.ext_list[i].len = map->strip[i].len;
@@ -411,9 +419,16 @@ static int famfs_ioc_map_get_v2(struct inode *inode, void __user *uarg)
 
 	if (!map)
 		return -ENODATA;
-	/* its fixed-size answer holds one interleaved extent at most */
-	if (map->ext_type == FAMFS_EXT_INTERLEAVE && map->nr_ext > 1)
+	/*
+	 * Its fixed-size answer holds one interleaved extent at most, while
+	 * MAP_CREATE_V2 takes up to FAMFS_IOC_MAX_INTERLEAVED_EXTENTS: the
+	 * ABI 43 layout, which famfs user space fixed, cannot say more.
+	 */
+	if (map->ext_type == FAMFS_EXT_INTERLEAVE && map->nr_ext > 1) {
+		pr_info_ratelimited("inode %lu: MAP_GET_V2 cannot return its %u interleaved extents, its answer holds one\n",
+				    inode->i_ino, map->nr_ext);
 		return -E2BIG;
+	}
 
 	gmap = kzalloc(sizeof(*gmap), GFP_KERNEL);
 	if (!gmap)

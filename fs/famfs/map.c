@@ -8,7 +8,6 @@
  * extent is a single strip with a single chunk as long as the extent.
  */
 
-#include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -55,7 +54,8 @@ static int famfs_check_interleave(const struct famfs_map_req_ext *re)
 		return -EINVAL;
 	if (re->nstrips > FAMFS_MAX_STRIPS)
 		return -E2BIG;
-	if (re->chunk < FAMFS_ALIGN || !is_power_of_2(re->chunk))
+	/* not is_power_of_2(): that takes an unsigned long */
+	if (re->chunk < FAMFS_ALIGN || (re->chunk & (re->chunk - 1)))
 		return -EINVAL;
 
 	chunks = div64_u64(re->nbytes, re->chunk) +
@@ -86,7 +86,7 @@ static int famfs_check_req(const struct famfs_map_req *req, u64 dev_size)
 	if (!req->file_size)
 		return -EINVAL;
 	if (!req->nr_ext)
-		return -ENOSPC;
+		return -EINVAL;
 	if (req->nr_ext > (req->ext_type == FAMFS_EXT_SIMPLE ?
 			   FAMFS_MAX_EXTENTS : FAMFS_IOC_MAX_INTERLEAVED_EXTENTS))
 		return -E2BIG;
@@ -136,9 +136,10 @@ static int famfs_check_req(const struct famfs_map_req *req, u64 dev_size)
  * @dev_size: bytes of memory on the device
  *
  * Return: the map, to be freed with kfree(), or an ERR_PTR: -EINVAL for a
- * malformed request, -ENOSPC for no extent or extents smaller than the file,
- * -E2BIG for too many extents or strips, -ERANGE for memory past the end of
- * the device, -EOVERFLOW for offsets or lengths that overflow, -ENOMEM.
+ * malformed request or one with no extent, -ENOSPC for extents smaller than
+ * the file, -E2BIG for too many extents or strips, -ERANGE for memory past
+ * the end of the device, -EOVERFLOW for offsets or lengths that overflow,
+ * -ENOMEM.
  */
 struct famfs_map *famfs_map_build(const struct famfs_map_req *req, u64 dev_size)
 {

@@ -118,7 +118,7 @@ static const struct famfs_map_case famfs_map_cases[] = {
 		     .strip = { { .devindex = 1, .offset = M2, .len = M2 } } } },
 	  .err = -EINVAL },
 	{ "no extent", .file_type = FAMFS_REG, .ext_type = FAMFS_EXT_SIMPLE,
-	  .file_size = M2, .nr_ext = 0, .err = -ENOSPC },
+	  .file_size = M2, .nr_ext = 0, .err = -EINVAL },
 	{ "three simple extents", .file_type = FAMFS_REG,
 	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 3,
 	  .ext = { { .nstrips = 1, .strip = { S(M2, M2) } },

@@ -1574,6 +1574,15 @@ static void famfs_file_map_get_test(struct kunit *test)
 	/* an interleaved map has no ABI 42 extent list */
 	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(striped, FAMFSIOC_MAP_GETEXT, u),
 			-EINVAL);
+	/* but MAP_GET succeeds, with its type and no simple extent */
+	memset(&imap, 0xa5, sizeof(imap));
+	u = famfs_test_user(test, &imap, sizeof(imap));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_ioctl(striped, FAMFSIOC_MAP_GET, u));
+	KUNIT_ASSERT_EQ(test, 0, copy_from_user(&imap, u, sizeof(imap)));
+	KUNIT_EXPECT_EQ(test, imap.extent_type, FAMFS_EXT_INTERLEAVE);
+	KUNIT_EXPECT_EQ(test, imap.file_size, 2 * M2);
+	KUNIT_EXPECT_EQ(test, imap.ext_list_count, 0);
+	KUNIT_EXPECT_EQ(test, imap.ext_list[1].len, 0);
 }
 
 /* A file without a map: a famfs file all the same, but without data */
@@ -1657,7 +1666,10 @@ static void famfs_file_map_refused_test(struct kunit *test)
 	put_cred(cred);
 
 	KUNIT_EXPECT_EQ(test, famfs_test_map(test, file, FAMFS_REG, 2 * M2,
-					     ext, 0), -ENOSPC);
+					     ext, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, file, FAMFS_REG,
+					     (u64)MAX_LFS_FILESIZE + 1, ext, 1),
+			-EFBIG);
 	KUNIT_EXPECT_EQ(test, famfs_test_map(test, file, FAMFS_REG, 2 * M2,
 					     ext, 3), -E2BIG);
 	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, FAMFSIOC_MAP_CREATE_V2,

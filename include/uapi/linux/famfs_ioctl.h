@@ -5,6 +5,10 @@
  * User space gives each famfs file its memory with these ioctls. The layouts
  * are those of famfs kernel ABI 42 and 43, which famfs' user-space tools
  * speak; they use fixed-size types, and padding is explicit and must be 0.
+ *
+ * Offsets and lengths are in units of 2 MiB on every architecture and page
+ * size: a fixed rule of the ABI (the on-media format is shared by hosts),
+ * which happens to be PMD_SIZE with 4 KiB pages, not derived from it.
  */
 #ifndef _UAPI_LINUX_FAMFS_IOCTL_H
 #define _UAPI_LINUX_FAMFS_IOCTL_H
@@ -43,10 +47,12 @@ struct famfs_extent {
 
 /**
  * struct famfs_ioc_map - the memory of a file (ABI 42)
- * @extent_type: FAMFS_EXT_SIMPLE
+ * @extent_type: FAMFS_EXT_SIMPLE; MAP_GET reports FAMFS_EXT_INTERLEAVE for
+ *	an interleaved file, which has no ABI 42 form
  * @file_type: FAMFS_REG, FAMFS_SUPERBLOCK or FAMFS_LOG
  * @file_size: size of the file in bytes; the extents must cover it
- * @ext_list_count: number of extents, 1 to FAMFS_MAX_EXTENTS
+ * @ext_list_count: number of extents, 1 to FAMFS_MAX_EXTENTS; 0 in what
+ *	MAP_GET reports for an interleaved file
  * @ext_list: the extents; file byte x is at device offset
  *	ext_list[i].offset + (x - the lengths of the extents before i)
  */
@@ -140,11 +146,20 @@ struct famfs_ioc_get_fmap {
 #define FAMFSIOC_MAP_CREATE	_IOW(FAMFSIOC_MAGIC, 0x50, struct famfs_ioc_map)
 /* The map of a file; fails for a file without one */
 #define FAMFSIOC_MAP_GET	_IOR(FAMFSIOC_MAGIC, 0x51, struct famfs_ioc_map)
-/* Its extents, into an array of exactly ext_list_count famfs_extent */
+/*
+ * Its extents, into an array of exactly ext_list_count famfs_extent (up to
+ * 32 bytes), while the number says 16: the size of one, as famfs user space
+ * fixed it. Fails for an interleaved file.
+ */
 #define FAMFSIOC_MAP_GETEXT	_IOR(FAMFSIOC_MAGIC, 0x52, struct famfs_extent)
 /* Succeeds on every famfs regular file: tells famfs files from others */
 #define FAMFSIOC_NOP		_IO(FAMFSIOC_MAGIC, 0x53)
 #define FAMFSIOC_MAP_CREATE_V2	_IOW(FAMFSIOC_MAGIC, 0x54, struct famfs_ioc_fmap)
+/*
+ * MAP_CREATE_V2 takes up to FAMFS_IOC_MAX_INTERLEAVED_EXTENTS interleaved
+ * extents, but this answer holds one: for a file of more it fails with
+ * E2BIG (and says why in the kernel log). The layout is ABI 43's.
+ */
 #define FAMFSIOC_MAP_GET_V2	_IOR(FAMFSIOC_MAGIC, 0x55, struct famfs_ioc_get_fmap)
 
 #endif /* _UAPI_LINUX_FAMFS_IOCTL_H */

@@ -297,7 +297,7 @@ static const char *const call_name[NR_CALLS] = {
  */
 #define E_MAP_CREATE	(OK | EB(EPERM) | EB(EBADF) | EB(EEXIST) |	\
 			 EB(ENOSPC) | EB(E2BIG) | EB(EINVAL) | EB(ERANGE) | \
-			 EB(EOVERFLOW) | EB(EFAULT) | EB(EIO))
+			 EB(EOVERFLOW) | EB(EFAULT) | EB(EIO) | EB(EFBIG))
 
 /*
  * An ioctl on a file famfs does not own: vfs_ioctl() answers ENOTTY for a
@@ -1653,6 +1653,8 @@ static void model_common(struct model *m, uint32_t ft, uint64_t size)
 		m->why |= EB(EINVAL);
 	if (!size)		/* a file size of 0 */
 		m->why |= EB(EINVAL);
+	if (size > INT64_MAX)	/* past s_maxbytes */
+		m->why |= EB(EFBIG);
 }
 
 static void model_strip(struct model *m, uint64_t devindex, uint64_t off,
@@ -1706,7 +1708,7 @@ static void model_v1(struct model *m, uint64_t arg)
 	if (im.extent_type != FAMFS_EXT_SIMPLE)
 		m->why |= EB(EINVAL);
 	if (!n)
-		m->why |= EB(ENOSPC);		/* no extent */
+		m->why |= EB(EINVAL);		/* no extent */
 	else if (n > FAMFS_MAX_EXTENTS)
 		m->why |= EB(E2BIG);
 	model_common(m, im.file_type, im.file_size);
@@ -1816,8 +1818,8 @@ static void model_v2(struct model *m, uint64_t arg)
 		m->why |= EB(EINVAL);
 		return;
 	}
-	if (!n) {
-		m->why |= EB(ENOSPC);
+	if (!n) {				/* no extent */
+		m->why |= EB(EINVAL);
 		return;
 	}
 	if (n > (f.fioc_ext_type == FAMFS_EXT_SIMPLE ? FAMFS_MAX_EXTENTS :
@@ -1862,7 +1864,8 @@ static void model_v2(struct model *m, uint64_t arg)
 	m->exp.v1.extent_type = f.fioc_ext_type;
 	m->exp.v1.file_type = f.fioc_file_type;
 	m->exp.v1.file_size = f.fioc_file_size;
-	m->exp.v1.ext_list_count = n;
+	/* MAP_GET reports an interleaved map with no simple extent */
+	m->exp.v1.ext_list_count = f.fioc_ext_type == FAMFS_EXT_SIMPLE ? n : 0;
 	m->exp.v2.iocmap.fioc_file_size = f.fioc_file_size;
 	m->exp.v2.iocmap.fioc_file_type = f.fioc_file_type;
 	m->exp.v2.iocmap.fioc_ext_type = f.fioc_ext_type;

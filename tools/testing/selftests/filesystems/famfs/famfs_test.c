@@ -1006,7 +1006,7 @@ FIXTURE_VARIANT(bad_map) {
 #define SE(o, l)	{ .offset = (o), .len = (l) }
 
 FIXTURE_VARIANT_ADD(bad_map, no_extent) {
-	.size = M2, .n = 0, .error = ENOSPC,
+	.size = M2, .n = 0, .error = EINVAL,
 };
 
 FIXTURE_VARIANT_ADD(bad_map, extents_shorter_than_file) {
@@ -1028,6 +1028,11 @@ FIXTURE_VARIANT_ADD(bad_map, unknown_extent_type) {
 
 FIXTURE_VARIANT_ADD(bad_map, size_zero) {
 	.size = 0, .n = 1, .ext = { SE(DATA_OFF, M2) }, .error = EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad_map, size_past_s_maxbytes) {
+	.size = (uint64_t)INT64_MAX + 1, .n = 1, .ext = { SE(DATA_OFF, M2) },
+	.error = EFBIG,
 };
 
 FIXTURE_VARIANT_ADD(bad_map, misaligned_offset) {
@@ -1358,6 +1363,16 @@ TEST_F_TIMEOUT(data, all_paths_agree, 300)
 	}
 	ASSERT_EQ(0, fstat(fd, &st));
 	ASSERT_EQ(l->size, st.st_size);
+	if (l->nstrips) {
+		struct famfs_ioc_map map;
+
+		/* famfs check calls MAP_GET on every file: no simple extent */
+		memset(&map, 0xa5, sizeof(map));
+		ASSERT_EQ(0, ioctl(fd, FAMFSIOC_MAP_GET, &map));
+		EXPECT_EQ(FAMFS_EXT_INTERLEAVE, map.extent_type);
+		EXPECT_EQ(l->size, map.file_size);
+		EXPECT_EQ(0, map.ext_list_count);
+	}
 
 	/* write(2) in, then read(2), mmap and the device out */
 	for (pos = 0; pos < l->size; pos += chunk) {
