@@ -27,9 +27,10 @@ bench:
 	@branch/bench/run.sh
 
 # The branch as a git tree in build/linux, and the exported series in
-# build/series.
-series: assemble
-	@branch/export.sh
+# build/series, signed off by you (git config user.name and user.email):
+# send it with git send-email build/series/*.patch.
+series:
+	@FAMFS_SENDER=1 branch/assemble.sh && FAMFS_SENDER=1 branch/export.sh
 
 assemble:
 	@branch/assemble.sh

@@ -35,6 +35,11 @@ git tag -f famfs-base "$base_rev" >/dev/null
 
 export GIT_AUTHOR_DATE="$SERIES_DATE" GIT_COMMITTER_DATE="$SERIES_DATE"
 
+# The MAINTAINERS entry of the diffs names whoever assembles the series
+with_identity() {
+	T=$SERIES_IDENTITY_TOKEN I=$SERIES_IDENTITY perl -pe 's/\Q$ENV{T}\E/$ENV{I}/g'
+}
+
 brought=$(mktemp)
 trap 'rm -f "$brought"' EXIT
 
@@ -63,7 +68,8 @@ while read -r entry; do
 			;;
 		diff:)
 			[ -f "$FAMFS_TOP/$path" ] || die "$(basename "$entry"): no diff $path"
-			git apply --index --whitespace=nowarn "$FAMFS_TOP/$path" ||
+			with_identity < "$FAMFS_TOP/$path" |
+				git apply --index --whitespace=nowarn ||
 				die "$(basename "$entry"): $path does not apply"
 			;;
 		*)

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Export the assembled series with a cover letter, ready for git send-email:
-#   git send-email --to=linux-fsdevel@vger.kernel.org build/series/*.patch
+#   git send-email build/series/*.patch
+# Each patch carries, as To: and Cc: headers, whom scripts/get_maintainer.pl
+# names for it (people To, lists Cc); the cover letter carries them all.
 # The cover letter's subject and text come from branch/cover-letter.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,4 +35,31 @@ text = text.replace("*** BLURB HERE ***", blurb.rstrip("\n"), 1)
 open(path, "w").write(text)
 EOF
 grep -q '\*\*\*' "$letter" && die "cover letter still has placeholders"
+
+# A series to send must be signed off by the one who sends it
+author=$(git -C "$TREE" log -1 --format='%an <%ae>' famfs)
+if [ "${FAMFS_SENDER:-0}" = 1 ] && [ "$author" != "$SERIES_IDENTITY" ]; then
+	die "the tree was assembled as $author, not as you: run make series"
+fi
+
+# The recipients of each patch, and all of them for the cover letter
+all=$(mktemp)
+trap 'rm -f "$blurb" "$all"' EXIT
+add_recipients() {
+	python3 -c '
+import sys
+path = sys.argv[1]
+names = [l.strip() for l in sys.stdin if l.strip()]
+head, sep, body = open(path).read().partition("\n\n")
+lines = ["%s: %s" % ("To" if "<" in n else "Cc", n) for n in names]
+open(path, "w").write("\n".join([head] + lines) + sep + body)
+' "$1"
+}
+for p in "$out"/0*.patch; do
+	[ "$p" = "$letter" ] && continue
+	(cd "$TREE" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+		--no-rolestats --no-fixes "$p") | grep -vxF "$SERIES_IDENTITY" |
+		tee -a "$all" | add_recipients "$p"
+done
+awk '!seen[$0]++' "$all" | add_recipients "$letter"
 say "exported $(ls "$out"/*.patch | wc -l) files to $out"

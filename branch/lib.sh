@@ -30,6 +30,33 @@ export PATH=/usr/bin:$PATH
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# Who the series is by. Authorship, the Signed-off-by of every patch and the
+# famfs entry of MAINTAINERS name a real person, who certifies the DCO: the
+# one who runs "make series", from git's configuration (user.name and
+# user.email, as git commit takes them). Everything else (make test, make
+# demo) assembles the series with a placeholder that no mail system accepts,
+# so that a tree or a series made by the tests cannot be mistaken for one
+# to send. FAMFS_SENDER=1 asks for the real identity, and fails without it.
+SERIES_PLACEHOLDER_NAME="NOT FOR SENDING"
+SERIES_PLACEHOLDER_EMAIL="not-for-sending@placeholder.invalid"
+# In the repository's diffs the MAINTAINERS entry holds this token instead
+SERIES_IDENTITY_TOKEN="@FAMFS_SENDER@"
+series_identity() {
+	if [ "${FAMFS_SENDER:-0}" != 1 ]; then
+		SERIES_AUTHOR_NAME=$SERIES_PLACEHOLDER_NAME
+		SERIES_AUTHOR_EMAIL=$SERIES_PLACEHOLDER_EMAIL
+		return
+	fi
+	SERIES_AUTHOR_NAME=$(git -C "$FAMFS_TOP" config user.name || true)
+	SERIES_AUTHOR_EMAIL=$(git -C "$FAMFS_TOP" config user.email || true)
+	[ -n "$SERIES_AUTHOR_NAME" ] && [ -n "$SERIES_AUTHOR_EMAIL" ] ||
+		die "make series signs every patch off in your name: set it with git config user.name and git config user.email"
+	[ "$SERIES_AUTHOR_EMAIL" != "$SERIES_PLACEHOLDER_EMAIL" ] ||
+		die "git's user.email is the tests' placeholder: set your own"
+}
+series_identity
+SERIES_IDENTITY="$SERIES_AUTHOR_NAME <$SERIES_AUTHOR_EMAIL>"
+
 # The series, in order: one manifest file per patch.
 series_entries() {
 	find "$SERIES_DIR" -maxdepth 1 -type f -name '[0-9][0-9][0-9][0-9]-*' | sort

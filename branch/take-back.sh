@@ -46,7 +46,10 @@ for i in "${!entries[@]}"; do
 	for d in "${diffs[@]}"; do
 		mapfile -t paths < <(diff_paths "$FAMFS_TOP/$d")
 		[ ${#diffs[@]} -eq 1 ] && paths+=($extra)
-		git diff "$c~1" "$c" -- "${paths[@]}" > "$FAMFS_TOP/$d"
+		# the identity of whoever assembled goes back to its token
+		git diff "$c~1" "$c" -- "${paths[@]}" |
+			T=$SERIES_IDENTITY_TOKEN I=$SERIES_IDENTITY \
+			perl -pe 's/\Q$ENV{I}\E/$ENV{T}/g' > "$FAMFS_TOP/$d"
 		[ -s "$FAMFS_TOP/$d" ] || die "$name: $d came back empty"
 	done
 done

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every test and check of the famfs branch, in one run:
 #   - the Debian packages of branch/packages;
-#   - assemble the series on the pinned base and export it;
+#   - assemble the series on the pinned base and export it; its authorship,
+#     git am of it onto the base, and its recipients (git send-email);
 #   - checkpatch --strict on every exported patch;
 #   - build every prefix of the series (bisectability);
 #   - the KUnit suites (x86_64 under qemu) against the inventory of cases
@@ -21,7 +22,7 @@ set -uo pipefail
 
 KBUILD=$BUILD/kunit
 LOGS=$BUILD/logs
-SERIES_OUT=$BUILD/series
+SERIES_OUT=$BUILD/series-test
 KUNIT=(python3 tools/testing/kunit/kunit.py)
 KUNIT_ARGS=(--arch=x86_64 --kunitconfig=fs/famfs --build_dir="$KBUILD")
 MAKE=(make -s ARCH=x86_64 O="$KBUILD" CC="ccache gcc" -j"$JOBS")
@@ -111,6 +112,8 @@ check "Debian packages for make test" "$FAMFS_TOP/branch/deps.sh" test || summar
 part "assembly and export of the series" 5
 check "assemble the series" "$FAMFS_TOP/branch/assemble.sh" || summary
 check "export the series" "$FAMFS_TOP/branch/export.sh" "$SERIES_OUT" || summary
+# who the series is by, git am of it, and whom git send-email sends it to
+count "$FAMFS_TOP/branch/series-checks.sh" "$SERIES_OUT"
 
 cd "$TREE"
 

@@ -756,6 +756,5 @@ static void __exit famfs_exit(void)
 module_init(famfs_init);
 module_exit(famfs_exit);
 
-MODULE_AUTHOR("famfs developers");
 MODULE_DESCRIPTION("famfs: a file system for shared fabric-attached memory");
 MODULE_LICENSE("GPL");
