@@ -15,6 +15,8 @@
 #include <linux/xarray.h>
 
 #define FAMFS_DEFAULT_MODE	0755
+/* root_mode of a remount that does not say "mode=": no mode bits at all */
+#define FAMFS_MODE_KEEP		((umode_t)S_IFMT)
 
 /* The ABI's fixed unit of maps (famfs_ioctl.h); a PMD with 4 KiB pages */
 #define FAMFS_ALIGN		SZ_2M
@@ -99,7 +101,8 @@ enum {
  *	fs_context is being set up it holds the reference of dax_dev_get();
  *	once the super block claimed the device, the claim's reference.
  * @dev_size: bytes of memory the device has
- * @root_mode: mode of the root directory (mount option "mode")
+ * @root_mode: mode of the root directory (mount option "mode"); in the
+ *	fs_context of a remount, FAMFS_MODE_KEEP unless it says "mode="
  * @flags: FAMFS_* state bits
  * @bad_pages: device page offsets that reported a memory failure: access
  *	to them fails, and no new map may include them

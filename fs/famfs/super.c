@@ -150,7 +150,7 @@ static const struct inode_operations famfs_file_inode_operations = {
 
 static int famfs_show_options(struct seq_file *m, struct dentry *root)
 {
-	umode_t mode = FAMFS_SB(root->d_sb)->root_mode;
+	umode_t mode = READ_ONCE(FAMFS_SB(root->d_sb)->root_mode);
 
 	if (mode != FAMFS_DEFAULT_MODE)
 		seq_printf(m, ",mode=%o", mode);
@@ -666,6 +666,32 @@ static int famfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	return 0;
 }
 
+/*
+ * A remount changes the root directory's mode when it says "mode=", and
+ * keeps every setting it does not mention: famfs' tools remount with no
+ * data at all. The device cannot change.
+ */
+static int famfs_reconfigure(struct fs_context *fc)
+{
+	struct famfs_fs_info *new = fc->s_fs_info;
+	struct super_block *sb = fc->root->d_sb;
+	struct inode *root = d_inode(sb->s_root);
+
+	if (fc->source)
+		return invalfc(fc, "a remount cannot change the device (%s)",
+			       fc->source);
+	if (new->root_mode == FAMFS_MODE_KEEP)
+		return 0;
+
+	inode_lock(root);
+	root->i_mode = (root->i_mode & S_IFMT) | new->root_mode;
+	inode_set_ctime_current(root);
+	/* famfs_show_options() reads it without a lock */
+	WRITE_ONCE(FAMFS_SB(sb)->root_mode, new->root_mode);
+	inode_unlock(root);
+	return 0;
+}
+
 /* Runs only while the fs_context still owns famfs_fs_info (no super block) */
 static void famfs_free_fc(struct fs_context *fc)
 {
@@ -680,6 +706,7 @@ static const struct fs_context_operations famfs_context_ops = {
 	.free		= famfs_free_fc,
 	.parse_param	= famfs_parse_param,
 	.get_tree	= famfs_get_tree,
+	.reconfigure	= famfs_reconfigure,
 };
 
 static int famfs_init_fs_context(struct fs_context *fc)
@@ -690,7 +717,8 @@ static int famfs_init_fs_context(struct fs_context *fc)
 	if (!fsi)
 		return -ENOMEM;
 
-	fsi->root_mode = FAMFS_DEFAULT_MODE;
+	fsi->root_mode = fc->purpose == FS_CONTEXT_FOR_RECONFIGURE ?
+			 FAMFS_MODE_KEEP : FAMFS_DEFAULT_MODE;
 	xa_init(&fsi->bad_pages);
 	mutex_init(&fsi->failure_lock);
 	spin_lock_init(&fsi->mapped_lock);

@@ -823,6 +823,57 @@ static void famfs_mount_remount_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d_inode(mnt->mnt_root)->i_nlink, 2);
 }
 
+/* famfs' ->reconfigure() as reconfigure_super() calls it: s_umount held */
+static int famfs_test_reconfigure(struct vfsmount *mnt, const char *key,
+				  const char *value)
+{
+	struct super_block *sb = mnt->mnt_sb;
+	struct fs_context *fc;
+	int err = 0;
+
+	fc = fs_context_for_reconfigure(mnt->mnt_root, 0, 0);
+	if (IS_ERR(fc))
+		return PTR_ERR(fc);
+	if (key)
+		err = vfs_parse_fs_string(fc, key, value, strlen(value));
+	if (!err) {
+		down_write(&sb->s_umount);
+		err = fc->ops->reconfigure(fc);
+		up_write(&sb->s_umount);
+	}
+	put_fs_context(fc);
+	return err;
+}
+
+/* A remount applies "mode=", keeps what it does not say, not the device */
+static void famfs_mount_reconfigure_test(struct kunit *test)
+{
+	struct vfsmount *mnt = famfs_test_mount_mock(test, NULL);
+	struct famfs_fs_info *fsi = FAMFS_SB(mnt->mnt_sb);
+	struct inode *root = d_inode(mnt->mnt_root);
+
+	KUNIT_EXPECT_EQ(test, famfs_test_reconfigure(mnt, "mode", "0700"), 0);
+	KUNIT_EXPECT_EQ(test, root->i_mode, S_IFDIR | 0700);
+	KUNIT_EXPECT_EQ(test, fsi->root_mode, 0700);
+
+	/* famfs mount -R: no data, and nothing changes */
+	KUNIT_EXPECT_EQ(test, famfs_test_reconfigure(mnt, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, root->i_mode, S_IFDIR | 0700);
+	KUNIT_EXPECT_EQ(test, fsi->root_mode, 0700);
+	KUNIT_EXPECT_EQ(test, famfs_test_reconfigure(mnt, "dax", "always"), 0);
+	KUNIT_EXPECT_EQ(test, root->i_mode, S_IFDIR | 0700);
+
+	/* what it cannot change, or does not know, is refused */
+	KUNIT_EXPECT_EQ(test, famfs_test_reconfigure(mnt, "source",
+						     "/dev/other"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, famfs_test_reconfigure(mnt, "size", "1"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, famfs_test_reconfigure(mnt, "mode", "bad"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, root->i_mode, S_IFDIR | 0700);
+	KUNIT_EXPECT_EQ(test, fsi->root_mode, 0700);
+}
+
 struct famfs_source_case {
 	const char *desc;
 	dev_t devt;		/* the number the stubbed lookup finds */
@@ -1281,6 +1332,7 @@ static struct kunit_case famfs_mount_test_cases[] = {
 	KUNIT_CASE(famfs_mount_holder_handover_test),
 	KUNIT_CASE(famfs_mount_kill_vs_claims_test),
 	KUNIT_CASE(famfs_mount_remount_test),
+	KUNIT_CASE(famfs_mount_reconfigure_test),
 	KUNIT_CASE_PARAM(famfs_mount_bad_source_test, famfs_source_gen_params),
 	KUNIT_CASE(famfs_mount_phantom_devt_test),
 	KUNIT_CASE(famfs_mount_dead_device_test),

@@ -283,6 +283,57 @@ TEST(good_options)
 }
 
 /*
+ * A remount: "mode=" changes the root's mode and what /proc/mounts shows,
+ * one with no data (as famfs mount -R does it) keeps every setting, and
+ * what a remount cannot change or does not know is refused.
+ */
+TEST(remount)
+{
+	char src[256], type[64], opts[256], msg[256];
+	char *mpt = make_dir("mnt");
+	struct stat st;
+	ssize_t n;
+	int fc;
+
+	ASSERT_NE(NULL, mpt);
+	ASSERT_EQ(0, famfs_mount(famfs_dev_path(), mpt, 0, "mode=0711"));
+	ASSERT_EQ(0, famfs_mount(NULL, mpt, MS_REMOUNT, "mode=0700"));
+	ASSERT_EQ(0, stat(mpt, &st));
+	EXPECT_EQ(0700, st.st_mode & 07777);
+	ASSERT_TRUE(mount_entry(mpt, src, type, opts));
+	EXPECT_NE(NULL, strstr(opts, ",mode=700"));
+
+	ASSERT_EQ(0, famfs_mount(NULL, mpt, MS_REMOUNT, NULL));
+	ASSERT_EQ(0, stat(mpt, &st));
+	EXPECT_EQ(0700, st.st_mode & 07777);
+	ASSERT_TRUE(mount_entry(mpt, src, type, opts));
+	EXPECT_NE(NULL, strstr(opts, ",mode=700"));
+	EXPECT_STREQ(famfs_dev_path(), src);
+
+	EXPECT_EQ(-EINVAL, famfs_mount(NULL, mpt, MS_REMOUNT, "size=1"));
+	EXPECT_EQ(-EINVAL, famfs_mount(NULL, mpt, MS_REMOUNT, "mode=bad"));
+
+	/* the new mount API can name a device: refused, with the reason */
+	fc = syscall(SYS_fspick, AT_FDCWD, mpt, FSPICK_CLOEXEC);
+	ASSERT_LE(0, fc);
+	EXPECT_EQ(0, syscall(SYS_fsconfig, fc, FSCONFIG_SET_STRING, "source",
+			     "/dev/null", 0));
+	EXPECT_EQ(-1, syscall(SYS_fsconfig, fc, FSCONFIG_CMD_RECONFIGURE,
+			      NULL, NULL, 0));
+	EXPECT_EQ(EINVAL, errno);
+	n = read(fc, msg, sizeof(msg) - 1);
+	msg[n > 0 ? n - 1 : 0] = '\0';
+	EXPECT_STREQ("e famfs: a remount cannot change the device (/dev/null)",
+		     msg);
+	close(fc);
+
+	ASSERT_EQ(0, stat(mpt, &st));
+	EXPECT_EQ(0700, st.st_mode & 07777);
+	EXPECT_EQ(0, umount(mpt));
+	rmdir(mpt);
+}
+
+/*
  * Create a famfs super block from @source through the new mount API;
  * returns 0 or -errno, with the first message of the fs_context's log in
  * @msg (or "").
