@@ -65,6 +65,11 @@ mkdir -p "$VM/selftest"
 make -s -C tools/testing/selftests/filesystems/famfs \
 	OUTPUT="$VM/selftest" KHDR_INCLUDES="-isystem $VM/usr/include" \
 	LDFLAGS=-static CC=gcc
+# Its ioctl cases again as an i386 program, for the compat ioctl path
+# (the harness casts pointers to uintmax_t, which -m32 warns about)
+gcc -m32 -static -Wall -Wno-pointer-to-int-cast -O2 -g -isystem "$VM/usr/include" \
+	-o "$VM/selftest/famfs_test32" \
+	tools/testing/selftests/filesystems/famfs/famfs_test.c
 
 # 4. The initramfs.
 root=$VM/root$suffix
@@ -80,7 +85,7 @@ if [ "$flavour" = debug ]; then
 	# detector
 	cp "$KOBJ/fs/famfs/famfs_test.ko" "$KOBJ/lib/test_lockup.ko" "$root/lib/modules/"
 fi
-cp "$VM"/selftest/famfs_test "$VM"/selftest/famfs_stress "$VM"/selftest/famfs_fuzz \
+cp "$VM"/selftest/famfs_test "$VM"/selftest/famfs_test32 "$VM"/selftest/famfs_stress "$VM"/selftest/famfs_fuzz \
 	"$VM"/selftest/famfs_map "$root/famfs/"
 cp "$FAMFS_TOP/branch/vm/init" "$root/init"
 chmod 755 "$root/init"

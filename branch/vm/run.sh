@@ -4,6 +4,7 @@
 # persistent-memory device, and judge the run from the guest's console.
 #
 #   run.sh selftest         the famfs kselftest in one VM
+#   run.sh compat           its ioctl cases built as an i386 program (compat)
 #   run.sh kunit            the famfs KUnit suites, as a module of the debug
 #                           kernel (KASAN, kmemleak, lockdep)
 #   run.sh races            the famfs races (famfs_stress -f race)
@@ -127,9 +128,14 @@ console() { tr -d '\r' < "$1" | sed 's/^\[ *[0-9.]*\] //'; }
 # only if given: -l prints the fixtures, variants and tests side by side in
 # columns, and the harness runs every test of a fixture once per variant.
 selftest_cases() {
-	"$VM/selftest/${1:-famfs_test}" -l 2>&1 > /dev/null | FIXTURE=${2:-} python3 -c '
+	"$VM/selftest/${1:-famfs_test}" -l 2>&1 > /dev/null |
+		FIXTURE=${2:-} ONLY=${3:-} python3 -c '
 import os
 import sys
+# ONLY: harness filters "-f FIXTURE" and "-t TEST", a case is in if any says so
+only_args = os.environ["ONLY"].split()
+only_f = {only_args[i + 1] for i in range(0, len(only_args), 2) if only_args[i] == "-f"}
+only_t = {only_args[i + 1] for i in range(0, len(only_args), 2) if only_args[i] == "-t"}
 fixtures = []
 for line in sys.stdin:
     line = line.rstrip("\n")
@@ -152,15 +158,22 @@ for name, variants, tests in fixtures:
         continue
     for v in variants or [""]:
         for t in tests:
+            if only_args and name not in only_f and t not in only_t:
+                continue
             print(name + ("." + v if v else "") + "." + t)
 '
 }
+
+# The cases the 32-bit build of the kselftest runs (famfs_run=compat): its
+# harness filter, as branch/vm/init gives it
+compat_filter() { sed -n 's/^COMPAT_FILTER="\(.*\)"$/\1/p' "$FAMFS_TOP/branch/vm/init"; }
 
 # The cases the run of VM $1 must report (TAP), or "none" if it runs no
 # TAP program
 expected_cases() {
 	case "$1" in
 	selftest) selftest_cases famfs_test ;;
+	compat) selftest_cases famfs_test32 "" "$(compat_filter)" ;;
 	races) selftest_cases famfs_stress race ;;
 	failnth) selftest_cases famfs_stress failnth ;;
 	fuzz) echo famfs_fuzz ;;
@@ -268,6 +281,14 @@ selftest)
 	judge selftest
 	rm -f "$VM/pmem-selftest.img"
 	;;
+compat)
+	new_memory "$VM/pmem-compat.img"
+	t=$(timeout_of 1200)
+	start_vm compat "$VM/pmem-compat.img" 2 "$t" famfs_run=compat famfs_nonce=$nonce
+	wait_vms "$t"
+	judge compat
+	rm -f "$VM/pmem-compat.img"
+	;;
 kunit)
 	new_memory "$VM/pmem-kunit.img"
 	t=$(timeout_of 1200)
@@ -318,7 +339,7 @@ bench)
 	exit 0
 	;;
 *)
-	die "usage: $0 selftest | kunit | races | failnth | fuzz | twohost [demo] | bench"
+	die "usage: $0 selftest | compat | kunit | races | failnth | fuzz | twohost [demo] | bench"
 	;;
 esac
 echo "vm $mode: $passed passed, $failed failed"
