@@ -149,7 +149,7 @@ static inline const struct famfs_map *famfs_inode_map(const struct inode *inode)
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
-/* reached by fs/famfs/super_test.c */
+/* reached by the KUnit suites, which famfs_test.h gathers */
 struct fs_context;
 extern struct file_system_type famfs_fs_type;
 struct inode *famfs_get_inode(struct super_block *sb, const struct inode *dir,

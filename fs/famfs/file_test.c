@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of famfs' data path: the map ioctls, read and write.
+ */
+
+#include "famfs_test.h"
+
+/* The data path: map ioctls, read and write through the mock device */
+
+#define M2	SZ_2M
+
+static void famfs_fput(void *file)
+{
+	/* synchronous: the mount must be idle when the test unmounts it */
+	__fput_sync(file);
+}
+
+/* Create (if needed) and open @name in the root of @mnt */
+static struct file *famfs_test_open(struct kunit *test, struct vfsmount *mnt,
+				    const char *name, int flags)
+{
+	struct path path = { .mnt = mnt };
+	struct file *file;
+
+	path.dentry = famfs_test_lookup(mnt->mnt_root, name);
+	if (IS_ERR(path.dentry)) {
+		KUNIT_ASSERT_EQ(test, 0, famfs_test_mknod(mnt->mnt_root, name,
+							  S_IFREG | 0644));
+		path.dentry = famfs_test_lookup(mnt->mnt_root, name);
+	}
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, path.dentry);
+
+	file = dentry_open(&path, flags, current_cred());
+	dput(path.dentry);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, famfs_fput,
+							   file));
+	return file;
+}
+
+/* User memory for ioctl arguments, holding a copy of @data */
+static void __user *famfs_test_user(struct kunit *test, const void *data,
+				    size_t len)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, PAGE_ALIGN(len ?: 1),
+			     PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0);
+	if (data)
+		KUNIT_ASSERT_EQ(test, 0, copy_to_user((void __user *)addr,
+						      data, len));
+	return (void __user *)addr;
+}
+
+static long famfs_test_ioctl(struct file *file, unsigned int cmd,
+			     void __user *arg)
+{
+	return vfs_ioctl(file, cmd, (unsigned long)arg);
+}
+
+/* MAP_CREATE (ABI 42) saying it has @nr of the extents @ext */
+static long famfs_test_map(struct kunit *test, struct file *file,
+			   u32 file_type, u64 file_size,
+			   const struct famfs_extent ext[FAMFS_MAX_EXTENTS],
+			   u64 nr)
+{
+	struct famfs_ioc_map imap = {
+		.extent_type = FAMFS_EXT_SIMPLE,
+		.file_type = file_type,
+		.file_size = file_size,
+		.ext_list_count = nr,
+	};
+
+	memcpy(imap.ext_list, ext, sizeof(imap.ext_list));
+	return famfs_test_ioctl(file, FAMFSIOC_MAP_CREATE,
+				famfs_test_user(test, &imap, sizeof(imap)));
+}
+
+/* MAP_CREATE_V2 with one interleaved extent of @nstrips strips */
+static long famfs_test_map_interleaved(struct kunit *test, struct file *file,
+				       u64 file_size, u64 chunk,
+				       const struct famfs_ioc_simple_extent *strip,
+				       u32 nstrips)
+{
+	struct famfs_ioc_interleaved_ext ie = {
+		.ie_nstrips = nstrips,
+		.ie_chunk_size = chunk,
+		.ie_nbytes = file_size,
+	};
+	struct famfs_ioc_fmap fmap = {
+		.fioc_file_size = file_size,
+		.fioc_file_type = FAMFS_REG,
+		.fioc_ext_type = FAMFS_EXT_INTERLEAVE,
+		.fioc_niext = 1,
+	};
+
+	ie.ie_strips = (u64)(uintptr_t)famfs_test_user(test, strip,
+						       nstrips * sizeof(*strip));
+	fmap.kie = (u64)(uintptr_t)famfs_test_user(test, &ie, sizeof(ie));
+	return famfs_test_ioctl(file, FAMFSIOC_MAP_CREATE_V2,
+				famfs_test_user(test, &fmap, sizeof(fmap)));
+}
+
+static void famfs_vfree(void *buf)
+{
+	vfree(buf);
+}
+
+/* A zeroed buffer of @len bytes, more than kmalloc() gives */
+static u8 *famfs_test_buf(struct kunit *test, size_t len)
+{
+	u8 *buf = vzalloc(len);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, famfs_vfree,
+							   buf));
+	return buf;
+}
+
+/* A pattern that differs at every byte and from test to test */
+static u8 *famfs_test_pattern(struct kunit *test, size_t len, u8 seed)
+{
+	u8 *buf = famfs_test_buf(test, len);
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (u8)(i * 7 + i / 4093 + seed);
+	return buf;
+}
+
+static void famfs_file_rw_simple_test(struct kunit *test)
+{
+	static const struct famfs_extent ext[] = {
+		{ .offset = 4 * M2, .len = 2 * M2 },
+		{ .offset = 10 * M2, .len = 2 * M2 },
+	};
+	const size_t size = 3 * M2 + 100;
+	struct famfs_mock_dax *mock;
+	struct vfsmount *mnt = famfs_test_mount_mock(test, &mock);
+	struct file *file = famfs_test_open(test, mnt, "f", O_RDWR);
+	struct inode *inode = file_inode(file);
+	u8 *data = famfs_test_pattern(test, size, 1);
+	u8 *back = famfs_test_buf(test, size + 10);
+	loff_t pos = 0;
+
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map(test, file, FAMFS_REG, size,
+						ext, 2));
+	KUNIT_EXPECT_EQ(test, i_size_read(inode), size);
+	KUNIT_EXPECT_TRUE(test, IS_DAX(inode));
+
+	KUNIT_EXPECT_EQ(test, kernel_write(file, data, size, &pos), size);
+	/* file byte x is device byte offset + x, extent after extent */
+	KUNIT_EXPECT_EQ(test, 0, memcmp(mock->mem + 4 * M2, data, 2 * M2));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(mock->mem + 10 * M2, data + 2 * M2,
+					size - 2 * M2));
+
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, back, size + 10, &pos), size);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(back, data, size));
+	/* at the end: nothing to read, no room to write */
+	KUNIT_EXPECT_EQ(test, kernel_read(file, back, 10, &pos), 0);
+	KUNIT_EXPECT_EQ(test, kernel_write(file, data, 10, &pos), -ENOSPC);
+	/* across the end: cut short there */
+	pos = size - 4;
+	KUNIT_EXPECT_EQ(test, kernel_write(file, data, 10, &pos), 4);
+	KUNIT_EXPECT_EQ(test, i_size_read(inode), size);
+	/* a read across an extent boundary */
+	pos = 2 * M2 - 3;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, back, 6, &pos), 6);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(back, data + 2 * M2 - 3, 6));
+}
+
+/* Chunks of 2 MiB round-robin over three strips, seen on the device */
+static void famfs_file_rw_interleaved_test(struct kunit *test)
+{
+	static const struct famfs_ioc_simple_extent strip[] = {
+		{ .offset = 2 * M2, .len = 2 * M2 },
+		{ .offset = 8 * M2, .len = 2 * M2 },
+		{ .offset = 12 * M2, .len = M2 },
+	};
+	const size_t size = 5 * M2;
+	struct famfs_mock_dax *mock;
+	struct vfsmount *mnt = famfs_test_mount_mock(test, &mock);
+	struct file *file = famfs_test_open(test, mnt, "striped", O_RDWR);
+	u8 *data = famfs_test_pattern(test, size, 2);
+	u8 *back = famfs_test_buf(test, size);
+	loff_t pos = 0;
+	int chunk;
+
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_interleaved(test, file, size,
+							    M2, strip, 3));
+	KUNIT_EXPECT_EQ(test, kernel_write(file, data, size, &pos), size);
+	for (chunk = 0; chunk < 5; chunk++) {
+		u64 dev = strip[chunk % 3].offset + (chunk / 3) * M2;
+
+		KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(mock->mem + dev,
+						    data + chunk * M2, M2),
+				    "chunk %d", chunk);
+	}
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, back, size, &pos), size);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(back, data, size));
+}
+
+/* Every form of the map reads back as it was given */
+static void famfs_file_map_get_test(struct kunit *test)
+{
+	static const struct famfs_extent ext[] = {
+		{ .offset = 4 * M2, .len = 2 * M2 },
+		{ .offset = 12 * M2, .len = M2 },
+	};
+	static const struct famfs_ioc_simple_extent strip[] = {
+		{ .offset = 2 * M2, .len = M2 },
+		{ .offset = 8 * M2, .len = M2 },
+	};
+	struct vfsmount *mnt = famfs_test_mount_mock(test, NULL);
+	struct file *file = famfs_test_open(test, mnt, "f", O_RDWR);
+	struct file *striped = famfs_test_open(test, mnt, "s", O_RDWR);
+	struct famfs_ioc_get_fmap *gmap;
+	struct famfs_ioc_map imap;
+	struct famfs_extent got[3];
+	void __user *u;
+
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map(test, file, FAMFS_LOG,
+						3 * M2, ext, 2));
+
+	u = famfs_test_user(test, NULL, sizeof(imap));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_ioctl(file, FAMFSIOC_MAP_GET, u));
+	KUNIT_ASSERT_EQ(test, 0, copy_from_user(&imap, u, sizeof(imap)));
+	KUNIT_EXPECT_EQ(test, imap.extent_type, FAMFS_EXT_SIMPLE);
+	KUNIT_EXPECT_EQ(test, imap.file_type, FAMFS_LOG);
+	KUNIT_EXPECT_EQ(test, imap.file_size, 3 * M2);
+	KUNIT_EXPECT_EQ(test, imap.ext_list_count, 2);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(imap.ext_list, ext, sizeof(ext)));
+
+	/* GETEXT writes exactly ext_list_count extents, not one more */
+	memset(got, 0xa5, sizeof(got));
+	u = famfs_test_user(test, got, sizeof(got));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_ioctl(file, FAMFSIOC_MAP_GETEXT,
+						  u));
+	KUNIT_ASSERT_EQ(test, 0, copy_from_user(got, u, sizeof(got)));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(got, ext, sizeof(ext)));
+	KUNIT_EXPECT_EQ(test, got[2].offset, 0xa5a5a5a5a5a5a5a5ULL);
+
+	gmap = kunit_kzalloc(test, sizeof(*gmap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gmap);
+	u = famfs_test_user(test, NULL, sizeof(*gmap));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_ioctl(file, FAMFSIOC_MAP_GET_V2,
+						  u));
+	KUNIT_ASSERT_EQ(test, 0, copy_from_user(gmap, u, sizeof(*gmap)));
+	KUNIT_EXPECT_EQ(test, gmap->iocmap.fioc_file_size, 3 * M2);
+	KUNIT_EXPECT_EQ(test, gmap->iocmap.fioc_file_type, FAMFS_LOG);
+	KUNIT_EXPECT_EQ(test, gmap->iocmap.fioc_ext_type, FAMFS_EXT_SIMPLE);
+	KUNIT_EXPECT_EQ(test, gmap->iocmap.fioc_nextents, 2);
+	KUNIT_EXPECT_EQ(test, gmap->iocmap.kse, 0);
+	KUNIT_EXPECT_EQ(test, gmap->ikse[1].devindex, 0);
+	KUNIT_EXPECT_EQ(test, gmap->ikse[1].offset, 12 * M2);
+	KUNIT_EXPECT_EQ(test, gmap->ikse[1].len, M2);
+
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_interleaved(test, striped,
+							    2 * M2, M2,
+							    strip, 2));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_ioctl(striped, FAMFSIOC_MAP_GET_V2,
+						  u));
+	KUNIT_ASSERT_EQ(test, 0, copy_from_user(gmap, u, sizeof(*gmap)));
+	KUNIT_EXPECT_EQ(test, gmap->iocmap.fioc_ext_type, FAMFS_EXT_INTERLEAVE);
+	KUNIT_EXPECT_EQ(test, gmap->iocmap.fioc_niext, 1);
+	KUNIT_EXPECT_EQ(test, gmap->ks.ikie.ie_nstrips, 2);
+	KUNIT_EXPECT_EQ(test, gmap->ks.ikie.ie_chunk_size, M2);
+	KUNIT_EXPECT_EQ(test, gmap->ks.ikie.ie_nbytes, 2 * M2);
+	KUNIT_EXPECT_EQ(test, gmap->ks.ikie.ie_strips, 0);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(gmap->ks.kie_strips, strip,
+					sizeof(strip)));
+	/* an interleaved map has no ABI 42 extent list */
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(striped, FAMFSIOC_MAP_GETEXT, u),
+			-EINVAL);
+	/* but MAP_GET succeeds, with its type and no simple extent */
+	memset(&imap, 0xa5, sizeof(imap));
+	u = famfs_test_user(test, &imap, sizeof(imap));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_ioctl(striped, FAMFSIOC_MAP_GET, u));
+	KUNIT_ASSERT_EQ(test, 0, copy_from_user(&imap, u, sizeof(imap)));
+	KUNIT_EXPECT_EQ(test, imap.extent_type, FAMFS_EXT_INTERLEAVE);
+	KUNIT_EXPECT_EQ(test, imap.file_size, 2 * M2);
+	KUNIT_EXPECT_EQ(test, imap.ext_list_count, 0);
+	KUNIT_EXPECT_EQ(test, imap.ext_list[1].len, 0);
+}
+
+/* A file without a map: a famfs file all the same, but without data */
+static void famfs_file_unmapped_test(struct kunit *test)
+{
+	struct vfsmount *mnt = famfs_test_mount_mock(test, NULL);
+	struct file *file = famfs_test_open(test, mnt, "f", O_RDWR);
+	void __user *u = famfs_test_user(test, NULL, PAGE_SIZE);
+	unsigned long addr;
+
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, FAMFSIOC_NOP, NULL), 0);
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, FAMFSIOC_MAP_GET, u),
+			-ENODATA);
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, FAMFSIOC_MAP_GETEXT, u),
+			-ENODATA);
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, FAMFSIOC_MAP_GET_V2, u),
+			-ENODATA);
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, _IO('u', 0x60), u),
+			-ENOTTY);
+	addr = vm_mmap(file, 0, M2, PROT_READ, MAP_SHARED, 0);
+	KUNIT_EXPECT_EQ(test, (long)addr, -ENODATA);
+}
+
+/* A mapped file is mapped 2 MiB aligned, and keeps its size */
+static void famfs_file_mapped_test(struct kunit *test)
+{
+	static const struct famfs_extent ext[FAMFS_MAX_EXTENTS] = {
+		{ .offset = 4 * M2, .len = 2 * M2 },
+	};
+	struct vfsmount *mnt = famfs_test_mount_mock(test, NULL);
+	struct file *file = famfs_test_open(test, mnt, "f", O_RDWR);
+	unsigned long addr;
+
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map(test, file, FAMFS_REG, 2 * M2,
+						ext, 1));
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, FAMFSIOC_NOP, NULL), 0);
+
+	addr = kunit_vm_mmap(test, file, 0, 2 * M2, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(addr, PMD_SIZE));
+
+	KUNIT_EXPECT_EQ(test, vfs_truncate(&file->f_path, M2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vfs_truncate(&file->f_path, 4 * M2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vfs_truncate(&file->f_path, 2 * M2), 0);
+	KUNIT_EXPECT_EQ(test, i_size_read(file_inode(file)), 2 * M2);
+	/* a second map of the same file */
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, file, FAMFS_REG, 2 * M2,
+					     ext, 1), -EEXIST);
+}
+
+/* Refusals that need the ioctl path: privilege, mode, user memory */
+static void famfs_file_map_refused_test(struct kunit *test)
+{
+	static const struct famfs_extent ext[FAMFS_MAX_EXTENTS] = {
+		{ .offset = 4 * M2, .len = 2 * M2 },
+	};
+	static const struct famfs_ioc_simple_extent strip[17] = {};
+	struct vfsmount *mnt = famfs_test_mount_mock(test, NULL);
+	struct file *file = famfs_test_open(test, mnt, "f", O_RDWR);
+	struct file *rdonly = famfs_test_open(test, mnt, "f", O_RDONLY);
+	struct famfs_ioc_fmap fmap = {
+		.fioc_file_size = M2,
+		.fioc_ext_type = FAMFS_EXT_SIMPLE,
+		.fioc_nextents = 1,
+		.fioc_pad = 1,
+	};
+	const struct cred *old;
+	struct cred *cred;
+
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, rdonly, FAMFS_REG, 2 * M2,
+					     ext, 1), -EBADF);
+
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cap_lower(cred->cap_effective, CAP_SYS_RAWIO);
+	old = override_creds(cred);
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, file, FAMFS_REG, 2 * M2,
+					     ext, 1), -EPERM);
+	revert_creds(old);
+	put_cred(cred);
+
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, file, FAMFS_REG, 2 * M2,
+					     ext, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, file, FAMFS_REG,
+					     (u64)MAX_LFS_FILESIZE + 1, ext, 1),
+			-EFBIG);
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, file, FAMFS_REG, 2 * M2,
+					     ext, 3), -E2BIG);
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, FAMFSIOC_MAP_CREATE_V2,
+					       famfs_test_user(test, &fmap,
+							       sizeof(fmap))),
+			-EINVAL);
+	/* a bad user pointer to the extents */
+	fmap.fioc_pad = 0;
+	fmap.kse = 16;
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, FAMFSIOC_MAP_CREATE_V2,
+					       famfs_test_user(test, &fmap,
+							       sizeof(fmap))),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, famfs_test_map_interleaved(test, file, M2, M2,
+							 strip, 17), -E2BIG);
+	KUNIT_EXPECT_EQ(test, famfs_test_ioctl(file, FAMFSIOC_MAP_CREATE, NULL),
+			-EFAULT);
+
+	/* nothing stuck: the file is still empty and can be mapped */
+	KUNIT_EXPECT_EQ(test, i_size_read(file_inode(file)), 0);
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, file, FAMFS_REG, 2 * M2,
+					     ext, 1), 0);
+}
+
+/* A memory failure: the affected part of a file fails, the rest works */
+static void famfs_file_memory_failure_test(struct kunit *test)
+{
+	static const struct famfs_extent a[FAMFS_MAX_EXTENTS] = {
+		{ .offset = 4 * M2, .len = 2 * M2 },
+	};
+	static const struct famfs_extent b[FAMFS_MAX_EXTENTS] = {
+		{ .offset = 8 * M2, .len = 2 * M2 },
+	};
+	struct famfs_mock_dax *mock;
+	struct vfsmount *mnt = famfs_test_mount_mock(test, &mock);
+	struct file *fa = famfs_test_open(test, mnt, "a", O_RDWR);
+	struct file *fb = famfs_test_open(test, mnt, "b", O_RDWR);
+	struct file *fc = famfs_test_open(test, mnt, "c", O_RDWR);
+	u8 buf[64];
+	loff_t pos;
+
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map(test, fa, FAMFS_REG, 2 * M2,
+						a, 1));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map(test, fb, FAMFS_REG, 2 * M2,
+						b, 1));
+
+	dax_holder_notify_failure(mock->dax_dev, 4 * M2 + PAGE_SIZE, PAGE_SIZE,
+				  0);
+	pos = PAGE_SIZE + 8;
+	KUNIT_EXPECT_EQ(test, kernel_read(fa, buf, sizeof(buf), &pos), -EIO);
+	pos = PAGE_SIZE + 8;
+	KUNIT_EXPECT_EQ(test, kernel_write(fa, buf, sizeof(buf), &pos), -EIO);
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_read(fa, buf, sizeof(buf), &pos),
+			sizeof(buf));
+	pos = PAGE_SIZE + 8;
+	KUNIT_EXPECT_EQ(test, kernel_read(fb, buf, sizeof(buf), &pos),
+			sizeof(buf));
+	/* no new map may include the failed page; other memory maps */
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, fc, FAMFS_REG, 2 * M2,
+					     a, 1), -EIO);
+	KUNIT_EXPECT_EQ(test, famfs_test_map(test, fc, FAMFS_REG, 2 * M2,
+					     b, 1), 0);
+}
+
+/* The device going away: no file data can be reached any more */
+static void famfs_file_device_gone_test(struct kunit *test)
+{
+	static const struct famfs_extent a[FAMFS_MAX_EXTENTS] = {
+		{ .offset = 4 * M2, .len = 2 * M2 },
+	};
+	struct famfs_mock_dax *mock;
+	struct vfsmount *mnt = famfs_test_mount_mock(test, &mock);
+	struct file *fa = famfs_test_open(test, mnt, "a", O_RDWR);
+	u8 buf[64];
+	loff_t pos = 0;
+
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map(test, fa, FAMFS_REG, 2 * M2,
+						a, 1));
+	KUNIT_EXPECT_EQ(test, kernel_read(fa, buf, sizeof(buf), &pos),
+			sizeof(buf));
+	kill_dax(mock->dax_dev);
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_read(fa, buf, sizeof(buf), &pos), -EIO);
+	KUNIT_EXPECT_EQ(test, kernel_write(fa, buf, sizeof(buf), &pos), -EIO);
+}
+
+#if IS_BUILTIN(CONFIG_FAMFS) && IS_BUILTIN(CONFIG_FAMFS_KUNIT_TEST)
+/*
+ * famfs user space refuses to run without /sys/module/famfs. A modular
+ * famfs has it once loaded; a built-in one only because it has a module
+ * parameter and its objects are named famfs: check the kobject behind the
+ * directory.
+ */
+static void famfs_file_sys_module_test(struct kunit *test)
+{
+	struct kobject *kobj = kset_find_obj(module_kset, "famfs");
+
+	KUNIT_ASSERT_NOT_NULL(test, kobj);
+	kobject_put(kobj);
+}
+#endif
+
+static struct kunit_case famfs_file_test_cases[] = {
+	KUNIT_CASE(famfs_file_rw_simple_test),
+	KUNIT_CASE(famfs_file_rw_interleaved_test),
+	KUNIT_CASE(famfs_file_map_get_test),
+	KUNIT_CASE(famfs_file_unmapped_test),
+	KUNIT_CASE(famfs_file_mapped_test),
+	KUNIT_CASE(famfs_file_map_refused_test),
+	KUNIT_CASE(famfs_file_memory_failure_test),
+	KUNIT_CASE(famfs_file_device_gone_test),
+#if IS_BUILTIN(CONFIG_FAMFS) && IS_BUILTIN(CONFIG_FAMFS_KUNIT_TEST)
+	KUNIT_CASE(famfs_file_sys_module_test),
+#endif
+	{}
+};
+
+static struct kunit_suite famfs_file_test_suite = {
+	.name = "famfs_file",
+	.test_cases = famfs_file_test_cases,
+};
+
+kunit_test_suite(famfs_file_test_suite);

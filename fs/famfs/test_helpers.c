@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fixtures of the famfs KUnit suites.
+ *
+ * The mounts are real (fc_mount() of famfs_fs_type) on a real dax_device
+ * from alloc_dax() whose operations reach kernel memory. Only the step from
+ * the mount source path to a device number is stubbed, since a mock device
+ * has no node in /dev (and built-in tests run before there is a /dev).
+ */
+
+#include "famfs_test.h"
+
+/* What the stubbed source lookup answers: a device number or an error */
+struct famfs_test_source {
+	dev_t devt;
+};
+
+static long mock_dax_direct_access(struct dax_device *dax_dev, pgoff_t pgoff,
+				   long nr_pages, enum dax_access_mode mode,
+				   void **kaddr, pfn_t *pfn)
+{
+	struct famfs_mock_dax *mock = dax_get_private(dax_dev);
+	long size = MOCK_DAX_SIZE >> PAGE_SHIFT;
+	void *addr;
+
+	if (!mock)
+		return -ENXIO;
+	if (pgoff >= size)
+		return -ERANGE;
+
+	addr = mock->mem + (pgoff << PAGE_SHIFT);
+	if (kaddr)
+		*kaddr = addr;
+	/* only read and write are tested here: no fault needs a pfn run */
+	if (pfn)
+		*pfn = page_to_pfn_t(vmalloc_to_page(addr));
+	return min(nr_pages, size - (long)pgoff);
+}
+
+static int mock_dax_zero_page_range(struct dax_device *dax_dev, pgoff_t pgoff,
+				    size_t nr_pages)
+{
+	void *kaddr;
+	long avail;
+
+	avail = mock_dax_direct_access(dax_dev, pgoff, nr_pages, DAX_ACCESS,
+				       &kaddr, NULL);
+	if (avail < 0)
+		return avail;
+	memset(kaddr, 0, nr_pages << PAGE_SHIFT);
+	return 0;
+}
+
+const struct dax_operations famfs_mock_dax_ops = {
+	.direct_access = mock_dax_direct_access,
+	.zero_page_range = mock_dax_zero_page_range,
+};
+
+/* kill_dax() first: the last put_dax() of a live device warns */
+static void mock_dax_destroy(void *data)
+{
+	struct famfs_mock_dax *mock = data;
+
+	kill_dax(mock->dax_dev);
+	put_dax(mock->dax_dev);
+	vfree(mock->mem);
+}
+
+struct famfs_mock_dax *famfs_mock_dax_create(struct kunit *test)
+{
+	struct famfs_mock_dax *mock;
+
+	mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+
+	mock->mem = vzalloc(MOCK_DAX_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, mock->mem);
+
+	mock->dax_dev = alloc_dax(mock, &famfs_mock_dax_ops);
+	if (IS_ERR(mock->dax_dev)) {
+		vfree(mock->mem);
+		KUNIT_FAIL_AND_ABORT(test, "alloc_dax: %ld",
+				     PTR_ERR(mock->dax_dev));
+	}
+	/* a character device, as device-dax instances are */
+	set_dax_chardev(mock->dax_dev);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, mock_dax_destroy, mock));
+	return mock;
+}
+
+dev_t famfs_mock_dax_devt(struct famfs_mock_dax *mock)
+{
+	return dax_inode(mock->dax_dev)->i_rdev;
+}
+
+/* References on the mock device: alloc_dax()'s own, plus famfs' */
+int famfs_mock_dax_refs(struct famfs_mock_dax *mock)
+{
+	return atomic_read(&dax_inode(mock->dax_dev)->i_count);
+}
+
+static int stub_source_devt(struct fs_context *fc, dev_t *devt)
+{
+	struct famfs_test_source *src = kunit_get_current_test()->priv;
+
+	*devt = src->devt;
+	return 0;
+}
+
+/* Point the mount source at @devt, whatever path it names */
+void famfs_test_source(struct kunit *test, dev_t devt)
+{
+	struct famfs_test_source *src = test->priv;
+
+	if (!src) {
+		src = kunit_kzalloc(test, sizeof(*src), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, src);
+		test->priv = src;
+		kunit_activate_static_stub(test, famfs_source_devt,
+					   stub_source_devt);
+	}
+	src->devt = devt;
+}
+
+static void famfs_test_unmount(void *mnt)
+{
+	kern_unmount(mnt);
+}
+
+/*
+ * Mount famfs with @source and the comma-separated @opts ("key=value").
+ * SB_KERNMOUNT makes the final mntput() synchronous, so when
+ * famfs_test_umount() returns ->kill_sb() has run.
+ */
+struct vfsmount *famfs_test_mount(struct kunit *test, const char *source,
+				  const char *opts)
+{
+	struct fs_context *fc;
+	struct vfsmount *mnt;
+	char *options, *opt, *value;
+	int err = 0;
+
+	fc = fs_context_for_mount(&famfs_fs_type, SB_KERNMOUNT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fc);
+
+	if (source)
+		err = vfs_parse_fs_string(fc, "source", source, strlen(source));
+
+	options = kunit_kstrdup(test, opts ?: "", GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, options);
+	while (!err && (opt = strsep(&options, ",")) != NULL) {
+		if (!*opt)
+			continue;
+		value = strchr(opt, '=');
+		if (value)
+			*value++ = '\0';
+		err = vfs_parse_fs_string(fc, opt, value,
+					  value ? strlen(value) : 0);
+	}
+
+	mnt = err ? ERR_PTR(err) : fc_mount(fc);
+	put_fs_context(fc);
+	if (!IS_ERR(mnt))
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  famfs_test_unmount,
+							  mnt));
+	return mnt;
+}
+
+void famfs_test_umount(struct kunit *test, struct vfsmount *mnt)
+{
+	kunit_release_action(test, famfs_test_unmount, mnt);
+}
+
+/* Create @name in @parent: a directory, a regular file or other types */
+int famfs_test_mknod(struct dentry *parent, const char *name, umode_t mode)
+{
+	struct inode *dir = d_inode(parent);
+	struct dentry *dentry;
+	int err;
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, parent, strlen(name));
+	if (IS_ERR(dentry)) {
+		inode_unlock(dir);
+		return PTR_ERR(dentry);
+	}
+
+	if (S_ISDIR(mode))
+		err = vfs_mkdir(&nop_mnt_idmap, dir, dentry, mode & ~S_IFMT);
+	else if (S_ISREG(mode))
+		err = vfs_create(&nop_mnt_idmap, dir, dentry, mode & ~S_IFMT,
+				 true);
+	else if (S_ISLNK(mode))
+		err = vfs_symlink(&nop_mnt_idmap, dir, dentry, "target");
+	else
+		err = vfs_mknod(&nop_mnt_idmap, dir, dentry, mode,
+				S_ISCHR(mode) || S_ISBLK(mode) ? MKDEV(1, 3) : 0);
+	dput(dentry);
+	inode_unlock(dir);
+	return err;
+}
+
+/* The dentry of @name in @parent, with a reference, or an ERR_PTR */
+struct dentry *famfs_test_lookup(struct dentry *parent, const char *name)
+{
+	struct dentry *dentry;
+
+	inode_lock_shared(d_inode(parent));
+	dentry = lookup_one_len(name, parent, strlen(name));
+	inode_unlock_shared(d_inode(parent));
+	if (!IS_ERR(dentry) && d_really_is_negative(dentry)) {
+		dput(dentry);
+		return ERR_PTR(-ENOENT);
+	}
+	return dentry;
+}
+
+int famfs_test_unlink(struct dentry *parent, const char *name)
+{
+	struct inode *dir = d_inode(parent);
+	struct dentry *dentry;
+	int err;
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, parent, strlen(name));
+	if (IS_ERR(dentry)) {
+		err = PTR_ERR(dentry);
+	} else {
+		if (d_is_dir(dentry))
+			err = vfs_rmdir(&nop_mnt_idmap, dir, dentry);
+		else
+			err = vfs_unlink(&nop_mnt_idmap, dir, dentry, NULL);
+		dput(dentry);
+	}
+	inode_unlock(dir);
+	return err;
+}
+
+int famfs_test_link(struct dentry *parent, const char *old, const char *new)
+{
+	struct inode *dir = d_inode(parent);
+	struct dentry *old_dentry, *new_dentry;
+	int err;
+
+	old_dentry = famfs_test_lookup(parent, old);
+	if (IS_ERR(old_dentry))
+		return PTR_ERR(old_dentry);
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	new_dentry = lookup_one_len(new, parent, strlen(new));
+	if (IS_ERR(new_dentry)) {
+		err = PTR_ERR(new_dentry);
+	} else {
+		err = vfs_link(old_dentry, &nop_mnt_idmap, dir, new_dentry,
+			       NULL);
+		dput(new_dentry);
+	}
+	inode_unlock(dir);
+	dput(old_dentry);
+	return err;
+}
+
+int famfs_test_rename(struct dentry *parent, const char *old, const char *new)
+{
+	struct renamedata rd = {
+		.old_mnt_idmap = &nop_mnt_idmap,
+		.new_mnt_idmap = &nop_mnt_idmap,
+		.old_dir = d_inode(parent),
+		.new_dir = d_inode(parent),
+	};
+	struct dentry *trap;
+	int err;
+
+	trap = lock_rename(parent, parent);
+	if (IS_ERR(trap))
+		return PTR_ERR(trap);
+	rd.old_dentry = lookup_one_len(old, parent, strlen(old));
+	if (IS_ERR(rd.old_dentry)) {
+		err = PTR_ERR(rd.old_dentry);
+		goto out;
+	}
+	rd.new_dentry = lookup_one_len(new, parent, strlen(new));
+	if (IS_ERR(rd.new_dentry)) {
+		err = PTR_ERR(rd.new_dentry);
+	} else {
+		err = vfs_rename(&rd);
+		dput(rd.new_dentry);
+	}
+	dput(rd.old_dentry);
+out:
+	unlock_rename(parent, parent);
+	return err;
+}
+
+/* A mounted famfs on a fresh mock device, torn down by the test */
+struct vfsmount *famfs_test_mount_mock(struct kunit *test,
+				       struct famfs_mock_dax **mockp)
+{
+	struct famfs_mock_dax *mock = famfs_mock_dax_create(test);
+	struct vfsmount *mnt;
+
+	famfs_test_source(test, famfs_mock_dax_devt(mock));
+	mnt = famfs_test_mount(test, "/dev/mockdax", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
+	if (mockp)
+		*mockp = mock;
+	return mnt;
+}
+
+void famfs_test_kill_put_dax(void *dax_dev)
+{
+	kill_dax(dax_dev);
+	put_dax(dax_dev);
+}
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_DESCRIPTION("KUnit tests for famfs");
+MODULE_LICENSE("GPL");
