@@ -57,8 +57,7 @@ open(path, "w").write("\n".join([head] + lines) + sep + body)
 }
 for p in "$out"/0*.patch; do
 	[ "$p" = "$letter" ] && continue
-	(cd "$TREE" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
-		--no-rolestats --no-fixes "$p") | grep -vxF "$SERIES_IDENTITY" |
+	maintainers_of "$p" | grep -vxF "$SERIES_IDENTITY" |
 		tee -a "$all" | add_recipients "$p"
 done
 awk '!seen[$0]++' "$all" | add_recipients "$letter"

@@ -57,6 +57,12 @@ series_identity() {
 series_identity
 SERIES_IDENTITY="$SERIES_AUTHOR_NAME <$SERIES_AUTHOR_EMAIL>"
 
+# Whom scripts/get_maintainer.pl names for the patch $1, one per line
+maintainers_of() {
+	(cd "$TREE" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+		--no-rolestats --no-fixes "$1")
+}
+
 # The series, in order: one manifest file per patch.
 series_entries() {
 	find "$SERIES_DIR" -maxdepth 1 -type f -name '[0-9][0-9][0-9][0-9]-*' | sort

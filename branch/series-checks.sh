@@ -65,8 +65,7 @@ addrs() { grep -o '[^<> ,]*@[^<> ,]*' | sort -u; }
 : > "$tmp/all"
 for p in "$out"/0*.patch; do
 	case "$p" in *0000-cover-letter.patch) continue ;; esac
-	(cd "$TREE" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
-		--no-rolestats --no-fixes "$p") | addrs |
+	maintainers_of "$p" | addrs |
 		tee -a "$tmp/all" > "$tmp/$(basename "$p").want"
 done
 for p in "$out"/0*.patch; do

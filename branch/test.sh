@@ -112,7 +112,9 @@ check "Debian packages for make test" "$FAMFS_TOP/branch/deps.sh" test || summar
 part "assembly and export of the series" 5
 check "assemble the series" "$FAMFS_TOP/branch/assemble.sh" || summary
 check "export the series" "$FAMFS_TOP/branch/export.sh" "$SERIES_OUT" || summary
+
 # who the series is by, git am of it, and whom git send-email sends it to
+part "the series as mail" 4
 count "$FAMFS_TOP/branch/series-checks.sh" "$SERIES_OUT"
 
 cd "$TREE"

@@ -273,29 +273,13 @@ judge_kunit() {
 
 nonce=$(( ($(date +%s) % 100000) * 100 + RANDOM % 100 ))
 case "$mode" in
-selftest)
-	new_memory "$VM/pmem-selftest.img"
-	t=$(timeout_of 2400)
-	start_vm selftest "$VM/pmem-selftest.img" 2 "$t" famfs_run=selftest famfs_nonce=$nonce
+selftest | compat | kunit)
+	new_memory "$VM/pmem-$mode.img"
+	t=$(timeout_of $([ "$mode" = selftest ] && echo 2400 || echo 1200))
+	start_vm "$mode" "$VM/pmem-$mode.img" 2 "$t" famfs_run=$mode famfs_nonce=$nonce
 	wait_vms "$t"
-	judge selftest
-	rm -f "$VM/pmem-selftest.img"
-	;;
-compat)
-	new_memory "$VM/pmem-compat.img"
-	t=$(timeout_of 1200)
-	start_vm compat "$VM/pmem-compat.img" 2 "$t" famfs_run=compat famfs_nonce=$nonce
-	wait_vms "$t"
-	judge compat
-	rm -f "$VM/pmem-compat.img"
-	;;
-kunit)
-	new_memory "$VM/pmem-kunit.img"
-	t=$(timeout_of 1200)
-	start_vm kunit "$VM/pmem-kunit.img" 2 "$t" famfs_run=kunit
-	wait_vms "$t"
-	judge kunit
-	rm -f "$VM/pmem-kunit.img"
+	judge "$mode"
+	rm -f "$VM/pmem-$mode.img"
 	;;
 races | failnth | fuzz)
 	new_memory "$VM/pmem-$mode.img"
