@@ -76,7 +76,8 @@ for p in "$out"/0*.patch; do
 	esac
 	if ! git send-email --dry-run --confirm=never --from="$SERIES_IDENTITY" \
 		"$p" < /dev/null > "$t.send" 2>&1; then
-		verdict "series: git send-email --dry-run of $what" "$(tail -1 "$t.send")"
+		verdict "series: git send-email --dry-run of $what" \
+			"$(grep -m1 -iE 'error|fatal|failed|unable' "$t.send" || tail -1 "$t.send")"
 		continue
 	fi
 	sed -n 's/^RCPT TO:<\(.*\)>$/\1/p' "$t.send" | sort -u > "$t.got"
