@@ -214,7 +214,7 @@ part "the debug VM kernel, kselftest and initramfs" 22
 if check "build the VM kernel, kselftest and initramfs" "$FAMFS_TOP/branch/vm/build.sh"; then
 	part "the kselftest in the VM" 6
 	vm_run selftest
-	part "the kselftest's ioctl cases as an i386 program in the VM" 4
+	part "the kselftest's ioctl cases as an i386 program in the VM" 6
 	vm_run compat
 	part "KUnit in the VM" 4
 	vm_run kunit
