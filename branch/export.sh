@@ -20,8 +20,10 @@ git -C "$TREE" format-patch -q --cover-letter --thread=shallow \
 	-o "$out" famfs-base..famfs
 
 # Fill in the cover letter: its subject is the first line after the
-# header, its text the rest.
-subject=$(sed '1,/^$/d' "$cover" | head -n 1)
+# header, its text the rest. (No "| head" under pipefail: head leaves
+# early and the writer dies of SIGPIPE once its output passes a pipe
+# buffer, which failed this script one run in five, silently.)
+subject=$(sed '1,/^$/d' "$cover" | sed -n 1p)
 blurb=$(mktemp)
 trap 'rm -f "$blurb"' EXIT
 sed '1,/^$/d' "$cover" | tail -n +3 > "$blurb"

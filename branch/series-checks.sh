@@ -55,7 +55,7 @@ if git -C "$TREE" worktree add -q --detach "$tmp/am" famfs-base 2>"$tmp/wt.log" 
 	fi
 else
 	verdict "series: git am of the exported patches gives the assembled tree" \
-		"$(cat "$tmp/wt.log" "$tmp/am.log" 2>/dev/null | head -3 | tr '\n' ' ')"
+		"$(cat "$tmp/wt.log" "$tmp/am.log" 2>/dev/null | sed -n 1,3p | tr '\n' ' ')"
 fi
 
 # 4. git send-email sends each patch to whom get_maintainer.pl names for

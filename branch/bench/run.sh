@@ -18,6 +18,6 @@ raw=$BUILD/vm/run/bench-results.txt
 mkdir -p "$(dirname "$raw")"
 "$FAMFS_TOP/branch/vm/run.sh" bench > "$raw"
 python3 "$FAMFS_TOP/branch/bench/report.py" "$raw" "$out" \
-	"$(qemu-system-x86_64 --version | head -n 1)" \
+	"$(qemu-system-x86_64 --version | sed -n 1p)" \
 	"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 cat "$out/results.md"

@@ -249,7 +249,7 @@ judge() {
 	sed '/^FAMFS-EXPECT-SPLAT-BEGIN/,/^FAMFS-EXPECT-SPLAT-END/d' "$text" > "$rest"
 	if grep -Eq "$SPLATS" "$rest"; then
 		fail "$name: no kernel splat"
-		grep -En -A12 "$SPLATS" "$rest" | head -n 60 | sed 's/^/    /'
+		grep -En -A12 "$SPLATS" "$rest" | sed -n '1,60s/^/    /p'
 	else
 		pass "$name: no kernel splat"
 	fi
