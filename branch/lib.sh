@@ -29,6 +29,12 @@ export PATH=/usr/bin:$PATH
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# A script under set -e that dies of a failed command says which one, so
+# that a log is never empty (a silent SIGPIPE once failed CI that way).
+case $- in
+*e*) trap 'printf "error: %s: line %s: \"%s\" failed (exit %s)\n" \
+	"${0##*/}" "$LINENO" "$BASH_COMMAND" "$?" >&2' ERR ;;
+esac
 
 # Who the series is by. Authorship, the Signed-off-by of every patch and the
 # famfs entry of MAINTAINERS name a real person, who certifies the DCO: the
