@@ -86,8 +86,8 @@
  * Device memory other tests use, that valid maps leave alone: user space's
  * superblock and log below 64 MiB; from 256 MiB before the end of the
  * first 5 GiB on, and the last 512 MiB of the device, where famfs_stress
- * poisons pages; and the page famfs_test's memory_failure_is_contained
- * poisons, at 210 MiB.
+ * poisons pages; and the pages famfs_test's memory-failure cases poison,
+ * at 210 and 212 MiB.
  */
 #define LOW_RESERVED	(64 * MIB)
 #define HIGH_RESERVED	(256 * MIB)

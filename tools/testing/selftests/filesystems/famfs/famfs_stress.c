@@ -25,7 +25,9 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/mount.h>
 
 #include "../../kselftest_harness.h"
@@ -76,6 +78,65 @@ static void poison_dev_page(void *arg)
 	if (madvise(p + (off & (M2 - 1)), 4096, MADV_HWPOISON))
 		_exit(21);
 	_exit(22);
+}
+
+/*
+ * A task that maps the page at @off through the device and asked for early
+ * kill: when the page fails it must get SIGBUS, whoever holds the device
+ * then. It holds no famfs file (it closes @fd, which it inherits), so that
+ * it keeps no file system alive. Returns once it has the page mapped.
+ */
+static pid_t dev_mapper(uint64_t off, int fd)
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		uint8_t *p;
+
+		if (fd >= 0)
+			close(fd);
+		if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
+			_exit(10);
+		p = famfs_dev_mmap(famfs_dev_path(), off & ~(M2 - 1), M2);
+		if (p == MAP_FAILED)
+			_exit(11);
+		__atomic_load_n(p + (off & (M2 - 1)), __ATOMIC_RELAXED);
+		if (write(ready[1], "", 1) != 1)
+			_exit(12);
+		sleep(60);
+		_exit(13);
+	}
+	close(ready[1]);
+	if (pid > 0 && read(ready[0], &c, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(ready[0]);
+	return pid;
+}
+
+/*
+ * How the task @pid ended (128 + its signal, or its exit status), waiting
+ * up to 10 s for it to end; -1 if it had not by then (it is killed).
+ */
+static int end_of(pid_t pid)
+{
+	int status, i;
+
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
+						     WEXITSTATUS(status);
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
 }
 
 static char *dax_name(void)
@@ -762,7 +823,10 @@ TEST_F_TIMEOUT(race, unbind_vs_eviction, 900)
  * A memory failure while famfs unmounts, and while it evicts an unlinked
  * file whose dax entries point at the failed page. The page is poisoned
  * through the device's own mapping (famfs has no file open, or only the
- * one going away); each round poisons a new page.
+ * one going away); each round poisons a new page. Another task maps the
+ * page through the device and asked for early kill: it gets SIGBUS in
+ * every round, whether famfs still holds the device, is letting it go, or
+ * is gone.
  */
 struct hp_race {
 	const char *mpt;
@@ -807,6 +871,7 @@ static void hp_race(struct __test_metadata *_metadata, const char *mpt,
 	pthread_t tid;
 	uint64_t off;
 	uint8_t *p;
+	pid_t mapper;
 	int st;
 
 	for (i = 0; i < rounds; i++) {
@@ -823,6 +888,8 @@ static void hp_race(struct __test_metadata *_metadata, const char *mpt,
 		ASSERT_EQ(0, munmap(p, M2));
 		/* what is left to the racing thread: the close, or umount */
 		ASSERT_EQ(0, evict ? unlink(f) : close(r.fd));
+		mapper = dev_mapper(off + 4096, evict ? r.fd : -1);
+		ASSERT_LT(0, mapper);
 		ASSERT_EQ(0, pthread_barrier_init(&r.start, NULL, 2));
 		ASSERT_EQ(0, pthread_create(&tid, NULL,
 					    evict ? hp_evict : hp_umount, &r));
@@ -834,6 +901,8 @@ static void hp_race(struct __test_metadata *_metadata, const char *mpt,
 		pthread_barrier_destroy(&r.start);
 		/* the poisoning task is told at once, whoever holds the page */
 		EXPECT_EQ(128 + SIGBUS, st);
+		/* and so is the one that maps it through the device */
+		EXPECT_EQ(128 + SIGBUS, end_of(mapper));
 		EXPECT_EQ(0, r.result);
 		/* after the umount race, nothing is mounted there */
 		ASSERT_EQ(evict ? 0 : -EINVAL, umount(mpt) ? -errno : 0);

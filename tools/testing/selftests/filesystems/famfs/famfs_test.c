@@ -1916,16 +1916,28 @@ static void poison(void *p)
 	_exit(21);
 }
 
+struct mapping {
+	void *addr;
+	size_t len;
+};
+
 /*
  * A task that asked for early kill maps @p and waits: memory-failure
- * handling must find it and kill it with SIGBUS when the page fails.
+ * handling must find it and kill it with SIGBUS when the page fails. It
+ * first unmaps the @nr mappings @drop it inherited, so that it maps the
+ * page only the way the caller means: through one file, or the device.
  */
-static pid_t early_kill_mapper(void *p, int ready)
+static pid_t early_kill_mapper(void *p, int ready, const struct mapping *drop,
+			       unsigned int nr)
 {
 	pid_t pid = fork();
+	unsigned int i;
 
 	if (pid)
 		return add_helper(pid);
+	for (i = 0; i < nr; i++)
+		if (munmap(drop[i].addr, drop[i].len))
+			_exit(9);
 	if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
 		_exit(10);
 	__atomic_load_n((char *)p, __ATOMIC_RELAXED);
@@ -2012,9 +2024,12 @@ TEST_F(famfs, memory_failure_is_contained)
 	ASSERT_EQ(1, page_present(q + M2));
 
 	ASSERT_EQ(0, pipe(pipefd));
-	by_file = early_kill_mapper(q + M2, pipefd[1]);
+	/* one maps it through the clone only, the other through the device */
+	by_file = early_kill_mapper(q + M2, pipefd[1], (struct mapping[]) {
+		{ p, 4 * M2 }, { dev, M2 } }, 2);
 	ASSERT_LT(0, by_file);
-	by_dev = early_kill_mapper(dev, pipefd[1]);
+	by_dev = early_kill_mapper(dev, pipefd[1], (struct mapping[]) {
+		{ p, 4 * M2 }, { q, 4 * M2 } }, 2);
 	ASSERT_LT(0, by_dev);
 	/* both have the page mapped */
 	ASSERT_EQ(1, read(pipefd[0], buf, 1));
@@ -2059,6 +2074,58 @@ TEST_F(famfs, memory_failure_is_contained)
 	close(cd);
 	close(sd);
 	/* and still unmounts: the fixture does that, and the next case mounts */
+}
+
+/*
+ * A memory failure after a lazy umount, while one task maps the page
+ * through a famfs file and another through the device: the detached file
+ * system lives on, the device still its own, until its last file goes;
+ * both tasks get SIGBUS. The claim on the device ends with the task that
+ * held the file system: the device mounts again at once.
+ */
+TEST_F(famfs, memory_failure_after_lazy_umount)
+{
+	char *f = path_in(self->mpt, "detached");
+	const uint64_t off = DATA_OFF + 42 * M2;
+	pid_t by_file, by_dev;
+	int fd, pipefd[2];
+	uint8_t *p, *dev;
+	char c;
+
+	fd = famfs_create_mapped(f, M2, off);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	dev = famfs_dev_mmap(self->dev, off, M2);
+	ASSERT_NE(MAP_FAILED, dev);
+	ASSERT_EQ(0, pipe(pipefd));
+	by_file = early_kill_mapper(p + 8192, pipefd[1], (struct mapping[]) {
+		{ dev, M2 } }, 1);
+	ASSERT_LT(0, by_file);
+	by_dev = early_kill_mapper(dev + 8192, pipefd[1], (struct mapping[]) {
+		{ p, M2 } }, 1);
+	ASSERT_LT(0, by_dev);
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	/* from here on, only by_file's mapping keeps the file system */
+	ASSERT_EQ(0, munmap(p, M2));
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(0, umount2(self->mpt, MNT_DETACH));
+	/* detached, it still holds the device */
+	EXPECT_EQ(-EBUSY, famfs_mount(self->dev, self->mpt, FAMFS_MOUNT_FLAGS, ""));
+
+	EXPECT_EQ(128 + SIGBUS, in_child(poison, dev + 8192));
+	EXPECT_EQ(128 + SIGBUS, wait_status(by_file));
+	EXPECT_EQ(128 + SIGBUS, wait_status(by_dev));
+	/*
+	 * by_file's exit ran the last fput() and, with it, the detached
+	 * file system's ->kill_sb(), before its parent could reap it
+	 */
+	EXPECT_EQ(0, famfs_mount(self->dev, self->mpt, FAMFS_MOUNT_FLAGS, ""));
+	munmap(dev, M2);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	/* the fixture unmounts the new mount */
 }
 
 /* The device driver unbound under a mounted famfs, then bound again */
