@@ -2077,6 +2077,145 @@ TEST_F(famfs, memory_failure_is_contained)
 }
 
 /*
+ * The pfns that memory-failure handling names, read off two kprobes in a
+ * trace instance of their own: the pfn device-dax's hook was told failed,
+ * and the pfn of each kill of the tasks that map it, as mm's
+ * unmap_and_kill() gets it: the page that mf_dax_kill_procs() has just
+ * marked HWPoison.
+ */
+#define PFN_TRACE	TRACEFS "/instances/famfs_test_pfn"
+#define PFN_FAILED	"famfs_test_failed"
+#define PFN_KILLED	"famfs_test_killed"
+
+struct pfns_seen {
+	unsigned int nr_failed, nr_killed, nr_other;
+	unsigned long long failed, other;
+};
+
+static void pfn_probes_off(void)
+{
+	write_file(PFN_TRACE "/events/kprobes/" PFN_FAILED "/enable", "0");
+	write_file(PFN_TRACE "/events/kprobes/" PFN_KILLED "/enable", "0");
+	rmdir(PFN_TRACE);
+	write_file_flags(TRACEFS "/kprobe_events", "-:" PFN_FAILED "\n",
+			 O_APPEND);
+	write_file_flags(TRACEFS "/kprobe_events", "-:" PFN_KILLED "\n",
+			 O_APPEND);
+}
+
+static int pfn_probes_on(void)
+{
+	int err;
+
+	pfn_probes_off();
+	err = write_file_flags(TRACEFS "/kprobe_events", "p:" PFN_FAILED
+			       " dev_dax_memory_failure pfn=$arg2:x64\n",
+			       O_APPEND);
+	if (!err)
+		err = write_file_flags(TRACEFS "/kprobe_events", "p:" PFN_KILLED
+				       " unmap_and_kill pfn=$arg2:x64\n",
+				       O_APPEND);
+	if (!err && mkdir(PFN_TRACE, 0755))
+		err = -errno;
+	if (!err)
+		err = write_file(PFN_TRACE "/events/kprobes/" PFN_FAILED
+				 "/enable", "1");
+	if (!err)
+		err = write_file(PFN_TRACE "/events/kprobes/" PFN_KILLED
+				 "/enable", "1");
+	return err;
+}
+
+static void pfn_probes_read(struct pfns_seen *seen)
+{
+	unsigned long long pfn;
+	char line[512], *at;
+	FILE *f;
+
+	memset(seen, 0, sizeof(*seen));
+	f = fopen(PFN_TRACE "/trace", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		at = strstr(line, " pfn=0x");
+		if (line[0] == '#' || !at)
+			continue;
+		pfn = strtoull(at + 5, NULL, 16);
+		if (strstr(line, PFN_FAILED ":")) {
+			seen->nr_failed++;
+			seen->failed = pfn;
+		} else if (strstr(line, PFN_KILLED ":")) {
+			seen->nr_killed++;
+			if (pfn != seen->failed) {
+				seen->nr_other++;
+				seen->other = pfn;
+			}
+		}
+	}
+	fclose(f);
+}
+
+static void *sigbus_want;
+
+/* The poisoning task's SIGBUS: for the failed page, of a 2 MiB mapping */
+static void check_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	if (si->si_code != BUS_MCEERR_AR)
+		_exit(41);
+	if (si->si_addr != sigbus_want)
+		_exit(42);
+	_exit(si->si_addr_lsb == 21 ? 40 : 43);
+}
+
+static void poison_and_check_sigbus(void *p)
+{
+	struct sigaction sa = {
+		.sa_sigaction = check_sigbus,
+		.sa_flags = SA_SIGINFO,
+	};
+
+	sigbus_want = p;
+	if (sigaction(SIGBUS, &sa, NULL))
+		_exit(44);
+	poison(p);
+}
+
+/*
+ * A failed page in a file that a PMD maps: the task that hits it is told
+ * the address of that page, and of a 2 MiB mapping; the kill, and the
+ * HWPoison mark, name the pfn that failed, not the first of its 2 MiB.
+ */
+TEST_F(famfs, memory_failure_names_the_failed_page)
+{
+	char *f = path_in(self->mpt, "pmd");
+	struct pfns_seen seen;
+	uint8_t *p;
+	int fd, st;
+
+	fd = famfs_create_mapped(f, M2, DATA_OFF + 43 * M2);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	/* 2 MiB aligned, so that a PMD maps it */
+	ASSERT_EQ(0, (uintptr_t)p & (M2 - 1));
+	ASSERT_EQ(0, pfn_probes_on());
+	st = in_child(poison_and_check_sigbus, p + 8192);
+	pfn_probes_read(&seen);
+	pfn_probes_off();
+	EXPECT_EQ(40, st) {
+		TH_LOG("SIGBUS: 41 wrong si_code, 42 wrong address, 43 wrong si_addr_lsb");
+	}
+	EXPECT_EQ(1, seen.nr_failed);
+	EXPECT_LE(1, seen.nr_killed);
+	EXPECT_EQ(0, seen.nr_other) {
+		TH_LOG("the page %#llx failed, the kill named %#llx",
+		       seen.failed, seen.other);
+	}
+	munmap(p, M2);
+	close(fd);
+}
+
+/*
  * A memory failure after a lazy umount, while one task maps the page
  * through a famfs file and another through the device: the detached file
  * system lives on, the device still its own, until its last file goes;
