@@ -81,12 +81,15 @@ static void poison_dev_page(void *arg)
 }
 
 /*
- * A task that maps the page at @off through the device and asked for early
- * kill: when the page fails it must get SIGBUS, whoever holds the device
- * then. It holds no famfs file (it closes @fd, which it inherits), so that
- * it keeps no file system alive. Returns once it has the page mapped.
+ * A task that maps the page at @off through the device. With @go < 0 it
+ * asked for early kill and waits: when the page fails it must get SIGBUS,
+ * whoever holds the device then. Otherwise it poisons the page once it
+ * reads a byte from @go, so that the poison lands when the caller says,
+ * not a fork and a fault later. It holds no famfs file (it closes @fd,
+ * which it inherits), so that it keeps no file system alive. Returns once
+ * it has the page mapped.
  */
-static pid_t dev_mapper(uint64_t off, int fd)
+static pid_t dev_task(uint64_t off, int fd, int go)
 {
 	int ready[2];
 	pid_t pid;
@@ -100,16 +103,24 @@ static pid_t dev_mapper(uint64_t off, int fd)
 
 		if (fd >= 0)
 			close(fd);
-		if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
+		if (go < 0 &&
+		    prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
 			_exit(10);
 		p = famfs_dev_mmap(famfs_dev_path(), off & ~(M2 - 1), M2);
 		if (p == MAP_FAILED)
 			_exit(11);
-		__atomic_load_n(p + (off & (M2 - 1)), __ATOMIC_RELAXED);
+		p += off & (M2 - 1);
+		__atomic_load_n(p, __ATOMIC_RELAXED);
 		if (write(ready[1], "", 1) != 1)
 			_exit(12);
-		sleep(60);
-		_exit(13);
+		if (go < 0) {
+			sleep(60);
+			_exit(13);
+		}
+		if (read(go, &c, 1) != 1)
+			_exit(14);
+		madvise(p, 4096, MADV_HWPOISON);
+		_exit(15);
 	}
 	close(ready[1]);
 	if (pid > 0 && read(ready[0], &c, 1) != 1) {
@@ -871,8 +882,8 @@ static void hp_race(struct __test_metadata *_metadata, const char *mpt,
 	pthread_t tid;
 	uint64_t off;
 	uint8_t *p;
-	pid_t mapper;
-	int st;
+	pid_t mapper, poisoner;
+	int go[2];
 
 	for (i = 0; i < rounds; i++) {
 		off = poison_chunk(dev_size, evict, i);
@@ -888,19 +899,24 @@ static void hp_race(struct __test_metadata *_metadata, const char *mpt,
 		ASSERT_EQ(0, munmap(p, M2));
 		/* what is left to the racing thread: the close, or umount */
 		ASSERT_EQ(0, evict ? unlink(f) : close(r.fd));
-		mapper = dev_mapper(off + 4096, evict ? r.fd : -1);
+		mapper = dev_task(off + 4096, evict ? r.fd : -1, -1);
 		ASSERT_LT(0, mapper);
+		ASSERT_EQ(0, pipe(go));
+		poisoner = dev_task(off + 4096, evict ? r.fd : -1, go[0]);
+		ASSERT_LT(0, poisoner);
 		ASSERT_EQ(0, pthread_barrier_init(&r.start, NULL, 2));
 		ASSERT_EQ(0, pthread_create(&tid, NULL,
 					    evict ? hp_evict : hp_umount, &r));
 		pthread_barrier_wait(&r.start);
-		usleep(i % 4 * 500);
-		off += 4096;
-		st = in_child(poison_dev_page, &off);
+		/* from before the umount or close starts to after it ends */
+		usleep(i % 8 * 100);
+		ASSERT_EQ(1, write(go[1], "", 1));
 		pthread_join(tid, NULL);
 		pthread_barrier_destroy(&r.start);
+		close(go[0]);
+		close(go[1]);
 		/* the poisoning task is told at once, whoever holds the page */
-		EXPECT_EQ(128 + SIGBUS, st);
+		EXPECT_EQ(128 + SIGBUS, end_of(poisoner));
 		/* and so is the one that maps it through the device */
 		EXPECT_EQ(128 + SIGBUS, end_of(mapper));
 		EXPECT_EQ(0, r.result);
