@@ -57,5 +57,8 @@ int famfs_test_rename(struct dentry *parent, const char *old, const char *new);
 struct vfsmount *famfs_test_mount_mock(struct kunit *test,
 				       struct famfs_mock_dax **mockp);
 void famfs_test_kill_put_dax(void *dax_dev);
+struct dax_device *famfs_test_source_dax(struct kunit *test,
+					 const struct dax_operations *ops,
+					 bool chardev);
 
 #endif /* _FAMFS_TEST_H */

@@ -475,13 +475,9 @@ static void famfs_mount_kill_vs_claims_test(struct kunit *test)
  */
 static void famfs_mount_block_dax_test(struct kunit *test)
 {
-	struct dax_device *dax_dev = alloc_dax(NULL, &famfs_mock_dax_ops);
-	int err;
+	struct dax_device *dax_dev;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dax_dev);
-	err = kunit_add_action_or_reset(test, famfs_test_kill_put_dax, dax_dev);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	famfs_test_source(test, dax_inode(dax_dev)->i_rdev);
+	dax_dev = famfs_test_source_dax(test, &famfs_mock_dax_ops, false);
 	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, "/dev/pmem0", NULL),
 			    ERR_PTR(-ENODEV));
 	KUNIT_EXPECT_NULL(test, dax_holder(dax_dev));
@@ -493,14 +489,8 @@ static void famfs_mount_block_dax_test(struct kunit *test)
  */
 static void famfs_mount_unchosen_device_test(struct kunit *test)
 {
-	struct dax_device *dax_dev = alloc_dax(NULL, NULL);
-	int err;
+	struct dax_device *dax_dev = famfs_test_source_dax(test, NULL, true);
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dax_dev);
-	err = kunit_add_action_or_reset(test, famfs_test_kill_put_dax, dax_dev);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	set_dax_chardev(dax_dev);
-	famfs_test_source(test, dax_inode(dax_dev)->i_rdev);
 	KUNIT_EXPECT_PTR_EQ(test, dax_dev_get(dax_inode(dax_dev)->i_rdev),
 			    ERR_PTR(-EOPNOTSUPP));
 	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, "/dev/dax9.0", NULL),
@@ -782,15 +772,9 @@ static const struct dax_operations empty_dax_ops = {
 /* A device without memory: refused after the claim, which is given back */
 static void famfs_mount_empty_device_test(struct kunit *test)
 {
-	struct dax_device *dax_dev = alloc_dax(NULL, &empty_dax_ops);
-	int err;
+	struct dax_device *dax_dev;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dax_dev);
-	err = kunit_add_action_or_reset(test, famfs_test_kill_put_dax, dax_dev);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	set_dax_chardev(dax_dev);
-
-	famfs_test_source(test, dax_inode(dax_dev)->i_rdev);
+	dax_dev = famfs_test_source_dax(test, &empty_dax_ops, true);
 	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, "/dev/dax9.0", NULL),
 			    ERR_PTR(-ENODEV));
 	KUNIT_EXPECT_NULL(test, dax_holder(dax_dev));

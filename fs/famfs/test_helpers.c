@@ -174,6 +174,19 @@ void famfs_test_umount(struct kunit *test, struct vfsmount *mnt)
 	kunit_release_action(test, famfs_test_unmount, mnt);
 }
 
+/* @name in @parent, with @parent locked as for a change, or an ERR_PTR */
+static struct dentry *famfs_test_lock_lookup(struct dentry *parent,
+					     const char *name)
+{
+	struct dentry *dentry;
+
+	inode_lock_nested(d_inode(parent), I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, parent, strlen(name));
+	if (IS_ERR(dentry))
+		inode_unlock(d_inode(parent));
+	return dentry;
+}
+
 /* Create @name in @parent: a directory, a regular file or other types */
 int famfs_test_mknod(struct dentry *parent, const char *name, umode_t mode)
 {
@@ -181,12 +194,9 @@ int famfs_test_mknod(struct dentry *parent, const char *name, umode_t mode)
 	struct dentry *dentry;
 	int err;
 
-	inode_lock_nested(dir, I_MUTEX_PARENT);
-	dentry = lookup_one_len(name, parent, strlen(name));
-	if (IS_ERR(dentry)) {
-		inode_unlock(dir);
+	dentry = famfs_test_lock_lookup(parent, name);
+	if (IS_ERR(dentry))
 		return PTR_ERR(dentry);
-	}
 
 	if (S_ISDIR(mode))
 		err = vfs_mkdir(&nop_mnt_idmap, dir, dentry, mode & ~S_IFMT);
@@ -224,17 +234,14 @@ int famfs_test_unlink(struct dentry *parent, const char *name)
 	struct dentry *dentry;
 	int err;
 
-	inode_lock_nested(dir, I_MUTEX_PARENT);
-	dentry = lookup_one_len(name, parent, strlen(name));
-	if (IS_ERR(dentry)) {
-		err = PTR_ERR(dentry);
-	} else {
-		if (d_is_dir(dentry))
-			err = vfs_rmdir(&nop_mnt_idmap, dir, dentry);
-		else
-			err = vfs_unlink(&nop_mnt_idmap, dir, dentry, NULL);
-		dput(dentry);
-	}
+	dentry = famfs_test_lock_lookup(parent, name);
+	if (IS_ERR(dentry))
+		return PTR_ERR(dentry);
+	if (d_is_dir(dentry))
+		err = vfs_rmdir(&nop_mnt_idmap, dir, dentry);
+	else
+		err = vfs_unlink(&nop_mnt_idmap, dir, dentry, NULL);
+	dput(dentry);
 	inode_unlock(dir);
 	return err;
 }
@@ -314,6 +321,25 @@ void famfs_test_kill_put_dax(void *dax_dev)
 {
 	kill_dax(dax_dev);
 	put_dax(dax_dev);
+}
+
+/*
+ * A dax device of @ops without memory, a character device if @chardev,
+ * which every source a mount names stands for; gone with the test.
+ */
+struct dax_device *famfs_test_source_dax(struct kunit *test,
+					 const struct dax_operations *ops,
+					 bool chardev)
+{
+	struct dax_device *dax_dev = alloc_dax(NULL, ops);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dax_dev);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+				 famfs_test_kill_put_dax, dax_dev));
+	if (chardev)
+		set_dax_chardev(dax_dev);
+	famfs_test_source(test, dax_inode(dax_dev)->i_rdev);
+	return dax_dev;
 }
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
