@@ -332,10 +332,11 @@ struct dax_device *famfs_test_source_dax(struct kunit *test,
 					 bool chardev)
 {
 	struct dax_device *dax_dev = alloc_dax(NULL, ops);
+	int err;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dax_dev);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-				 famfs_test_kill_put_dax, dax_dev));
+	err = kunit_add_action_or_reset(test, famfs_test_kill_put_dax, dax_dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	if (chardev)
 		set_dax_chardev(dax_dev);
 	famfs_test_source(test, dax_inode(dax_dev)->i_rdev);
