@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * famfs_bench: famfs against the memory under it and against tmpfs, in one
- * boot, side by side. Runs as root in the benchmark VM (branch/bench/run.sh).
+ * famfs_bench: famfs against xfs-dax, tmpfs and the raw device, in one
+ * boot, run by run. Runs as root in the benchmark VM (branch/bench/run.sh).
  *
- *   famfs_bench DEV FAMFS_MNT TMPFS_MNT RUNS
+ *   famfs_bench icount|wall DEV FAMFS_MNT TMPFS_MNT XFS_MNT RUNS [CASE...]
+ *
+ * "icount" runs the single-task cases (mmap, rw, touch, interleave, meta),
+ * for a VM whose clock counts instructions; "wall" the parallel one
+ * (writers), for a VM on wall time. CASE names some of them only.
  *
  * DEV is a device-dax instance of 5 GiB or more, not mounted; FAMFS_MNT and
- * TMPFS_MNT are empty directories (famfs_bench mounts there itself; tmpfs
- * with huge=always). Every measurement is repeated RUNS times and printed
- * as one line:
+ * TMPFS_MNT are empty directories (famfs_bench mounts there itself);
+ * XFS_MNT is xfs with dax=always, mounted, with 1.5 GiB free. Every figure
+ * is measured RUNS times; within a run the targets take turns, in an order
+ * that rotates from run to run, so that no target always runs first. Each
+ * figure is printed as one line:
  *
  *   RESULT <group> <case> <target> <unit> <value> <value>...
  *
- * plus "FAULTS" lines with the fault counts of first touches. The host
- * turns them into the table (min/median/max, ratios against the peers).
+ * plus a "FAULTS" line with the fault counts of one famfs first touch.
+ * The host turns them into the tables (branch/bench/report.py).
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -27,8 +33,20 @@
 #define TRACEFS		"/sys/kernel/tracing"
 #define MAX_RUNS	16
 
-static const char *dev, *fmnt, *tmnt;
+enum { FAMFS, XFS, TMPFS, RAW, NR_TARGETS };
+#define ALL	((1U << NR_TARGETS) - 1)
+#define FILES	(ALL & ~(1U << RAW))
+
+static const char * const tname[NR_TARGETS] = {
+	"famfs", "xfs-dax", "tmpfs", "raw"
+};
+static const char *dev, *mnt[NR_TARGETS];
 static int runs;
+
+/* Device offsets: the data files, first touch, interleaved files */
+#define BIG_OFF		G1
+#define TOUCH_OFF	(3 * G1)
+#define STRIP_OFF	(2 * G1)
 
 static void die(const char *what)
 {
@@ -51,73 +69,72 @@ static void result(const char *group, const char *name, const char *target,
 
 	printf("RESULT %s %s %s %s", group, name, target, unit);
 	for (i = 0; i < runs; i++)
-		printf(" %.4f", v[i]);
+		printf(" %.6g", v[i]);
 	printf("\n");
 	fflush(stdout);
 }
 
-static char *path(const char *dir, const char *name)
+/*
+ * One figure for the targets in @mask: @one(target, run, arg) measures one
+ * run of one target. Run by run the targets take turns, each run starting
+ * with the next one. With no @name, @one keeps its figures itself.
+ */
+static void compare(const char *group, const char *name, const char *unit,
+		    unsigned int mask,
+		    double (*one)(int target, int run, const void *arg),
+		    const void *arg)
+{
+	static double v[NR_TARGETS][MAX_RUNS];
+	int i, j, k;
+
+	for (i = 0; i < runs; i++) {
+		for (j = 0; j < NR_TARGETS; j++) {
+			k = (i + j) % NR_TARGETS;
+			if (mask & (1U << k))
+				v[k][i] = one(k, i, arg);
+		}
+	}
+	for (k = 0; k < NR_TARGETS && name; k++)
+		if (mask & (1U << k))
+			result(group, name, tname[k], unit, v[k]);
+}
+
+static char *path(int target, const char *name)
 {
 	char *p;
 
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
+	if (asprintf(&p, "%s/%s", mnt[target], name) < 0)
 		die("asprintf");
 	return p;
 }
 
 static void mount_famfs(void)
 {
-	if (mount(dev, fmnt, "famfs", MS_NOATIME, ""))
+	if (mount(dev, mnt[FAMFS], "famfs", MS_NOATIME, ""))
 		die("mount famfs");
 }
 
 /* Huge pages for data; not for small files, where they cost 2 MiB each */
 static void mount_tmpfs(bool huge)
 {
-	if (mount("tmpfs", tmnt, "tmpfs", 0,
+	if (mount("tmpfs", mnt[TMPFS], "tmpfs", MS_NOATIME,
 		  huge ? "huge=always,size=3g" : "huge=never,size=3g"))
 		die("mount tmpfs");
 }
 
-/* Map @fd shared; keep it open in *@fdp, or close it */
-static void *map_fd(int fd, uint64_t size, int *fdp)
+static void unmount(int target)
+{
+	if (umount(mnt[target]))
+		die("umount");
+}
+
+static void *map_fd(int fd, uint64_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	if (p == MAP_FAILED)
 		die("mmap");
-	if (fdp)
-		*fdp = fd;
-	else
-		close(fd);
 	return p;
-}
-
-/* A famfs file of @size bytes at device offset @off, mapped shared */
-static void *famfs_file(const char *name, uint64_t size, uint64_t off, int *fdp)
-{
-	char *f = path(fmnt, name);
-	int fd;
-
-	fd = famfs_create_mapped(f, size, off);
-	if (fd < 0) {
-		errno = -fd;
-		die(f);
-	}
-	free(f);
-	return map_fd(fd, size, fdp);
-}
-
-static void *tmpfs_file(const char *name, uint64_t size, int *fdp)
-{
-	char *f = path(tmnt, name);
-	int fd;
-
-	fd = open(f, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || ftruncate(fd, size))
-		die(f);
-	free(f);
-	return map_fd(fd, size, fdp);
 }
 
 static void *raw_map(uint64_t off, uint64_t size)
@@ -129,7 +146,75 @@ static void *raw_map(uint64_t off, uint64_t size)
 	return p;
 }
 
-/* Bandwidth kernels: the same loops for every target */
+/* Every byte of a file written once, in 2 MiB pieces */
+static void fill(int fd, uint64_t size)
+{
+	static char buf[M2];
+	uint64_t pos;
+
+	memset(buf, 0x5a, sizeof(buf));
+	for (pos = 0; pos < size; pos += M2)
+		if (pwrite(fd, buf, M2, pos) != M2)
+			die("pwrite (fill)");
+	if (fsync(fd))
+		die("fsync");
+}
+
+/*
+ * A data file of @size bytes on @target, ready as famfs' files are when
+ * user space has replayed its log: famfs maps it at device offset @off;
+ * xfs preallocates it. Each is written once, untimed: then no timed run
+ * allocates or converts an xfs extent or a tmpfs page, nor makes the host
+ * allocate the memory behind an emulated NVDIMM (a sparse file).
+ */
+static int data_file(int target, const char *name, uint64_t size, uint64_t off)
+{
+	char *f = path(target, name);
+	int fd;
+
+	unlink(f);
+	if (target == FAMFS) {
+		fd = famfs_create_mapped(f, size, off);
+		errno = fd < 0 ? -fd : 0;
+	} else {
+		fd = open(f, O_RDWR | O_CREAT | O_EXCL, 0644);
+		if (fd >= 0 && target == XFS && fallocate(fd, 0, 0, size))
+			fd = -1;
+		if (fd >= 0 && ftruncate(fd, size))
+			fd = -1;
+	}
+	if (fd < 0)
+		die(f);
+	fill(fd, size);
+	free(f);
+	return fd;
+}
+
+/* The 1 GiB data file of each target, open and mapped */
+static int big_fd[NR_TARGETS];
+static char *big[NR_TARGETS];
+
+static void big_files(bool make)
+{
+	int k;
+
+	for (k = 0; k < NR_TARGETS; k++) {
+		if (!make) {
+			munmap(big[k], G1);
+			if (k != RAW)
+				close(big_fd[k]);
+			continue;
+		}
+		if (k == RAW) {
+			big[k] = raw_map(BIG_OFF, G1);
+			continue;
+		}
+		big_fd[k] = data_file(k, "big", G1, BIG_OFF);
+		big[k] = map_fd(big_fd[k], G1);
+	}
+}
+
+/* Loads and stores of the same kind for every target */
 static uint64_t sink;
 
 static void read_all(const void *p, size_t len)
@@ -143,79 +228,126 @@ static void read_all(const void *p, size_t len)
 	sink += s;
 }
 
-static void write_all(void *p, size_t len, int run)
+static uint64_t xorshift(uint64_t *x)
 {
-	memset(p, 0x30 + run, len);
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
 }
 
-static double gibps(uint64_t bytes, double secs)
-{
-	return bytes / secs / G1;
-}
+/* 1. the mapping, once faulted: the same pages and PMDs for all */
+struct mmap_case {
+	bool write, random;
+};
 
-/* Sequential read and write of a faulted mapping, each run timed */
-static void seq_bandwidth(void *p, uint64_t len, double *rd, double *wr)
+static double mmap_one(int k, int run, const void *arg)
 {
+	const struct mmap_case *c = arg;
+	const unsigned long ops = 50000;
+	static char buf[4096];
+	uint64_t x = 88172645463325252ULL;
+	unsigned long n;
 	double t;
-	int i;
 
-	write_all(p, len, 0);		/* fault everything in first */
-	for (i = 0; i < runs; i++) {
-		t = now();
-		read_all(p, len);
-		rd[i] = gibps(len, now() - t);
-		t = now();
-		write_all(p, len, i);
-		wr[i] = gibps(len, now() - t);
+	t = now();
+	if (c->random) {
+		for (n = 0; n < ops; n++) {
+			memcpy(buf, big[k] + (xorshift(&x) % (G1 / 4096)) * 4096,
+			       4096);
+			sink += buf[n & 4095];
+		}
+		return ops / (now() - t) / 1000;
 	}
+	if (c->write)
+		memset(big[k], 0x30 + run, G1);
+	else
+		read_all(big[k], G1);
+	return G1 / (now() - t) / G1;
 }
 
-/* 1. sequential bandwidth through mmap, with the mapping already faulted */
-static void bench_mmap(const char *target, void *p, uint64_t len)
+static void bench_mmap(void)
 {
-	double rd[MAX_RUNS], wr[MAX_RUNS];
+	static const struct mmap_case rd = { false, false }, wr = { true, false },
+				      rnd = { false, true };
+	int k;
 
-	seq_bandwidth(p, len, rd, wr);
-	result("mmap", "seq-read-1g", target, "GiB/s", rd);
-	result("mmap", "seq-write-1g", target, "GiB/s", wr);
+	for (k = 0; k < NR_TARGETS; k++)
+		memset(big[k], 1, G1);		/* fault everything in */
+	compare("mmap", "seq-read-1g", "GiB/s", ALL, mmap_one, &rd);
+	compare("mmap", "seq-write-1g", "GiB/s", ALL, mmap_one, &wr);
+	compare("mmap", "rand-read-4k", "kops/s", ALL, mmap_one, &rnd);
 }
 
-/* 2. read(2)/write(2) of a whole file in @bs pieces */
-static void bench_rw(const char *target, int fd, uint64_t len, size_t bs,
-		     void *raw)
+/*
+ * 2. read(2) and write(2) of @bs bytes at a time, sequential or at random
+ * @bs-aligned offsets of the 1 GiB file; for the raw device, memcpy from or
+ * to its mapping. 1 byte gives the fixed cost of a call (ns per call),
+ * larger sizes a rate.
+ */
+struct rw_case {
+	bool write, random;
+	size_t bs;
+	unsigned long ops;
+};
+
+static double rw_one(int k, int run, const void *arg)
 {
-	double rd[MAX_RUNS], wr[MAX_RUNS], t;
+	const struct rw_case *c = arg;
+	static char buf[1 << 16] __attribute__((aligned(4096)));
+	uint64_t x = 88172645463325252ULL, pos = 0;
+	unsigned long n;
+	double t;
+
+	memset(buf, 0x40 + run, c->bs);
+	t = now();
+	for (n = 0; n < c->ops; n++) {
+		if (c->random)
+			pos = (xorshift(&x) % (G1 / c->bs)) * c->bs;
+		if (k == RAW && c->write)
+			memcpy(big[k] + pos, buf, c->bs);
+		else if (k == RAW)
+			memcpy(buf, big[k] + pos, c->bs);
+		else if (c->write && pwrite(big_fd[k], buf, c->bs, pos) != (ssize_t)c->bs)
+			die("pwrite");
+		else if (!c->write && pread(big_fd[k], buf, c->bs, pos) != (ssize_t)c->bs)
+			die("pread");
+		if (!c->random)
+			pos = (pos + c->bs) % G1;
+	}
+	t = now() - t;
+	sink += buf[0];
+	if (c->bs == 1)
+		return t / c->ops * 1e9;
+	return c->ops * c->bs / t / G1;
+}
+
+static void bench_rw(void)
+{
+	static const size_t sizes[] = { 1, 4096, 65536 };
+	struct rw_case c;
+	unsigned int s, w, r;
 	char name[32];
-	uint64_t pos;
-	void *buf;
-	int i;
 
-	if (posix_memalign(&buf, 4096, bs))
-		die("posix_memalign");
-	memset(buf, 0x5a, bs);
-	for (i = 0; i < runs; i++) {
-		t = now();
-		for (pos = 0; pos < len; pos += bs) {
-			if (raw)
-				memcpy(buf, (char *)raw + pos, bs);
-			else if (pread(fd, buf, bs, pos) != (ssize_t)bs)
-				die("pread");
+	for (s = 0; s < 3; s++) {
+		for (r = 0; r < 2; r++) {
+			for (w = 0; w < 2; w++) {
+				c.write = w;
+				c.random = r;
+				c.bs = sizes[s];
+				c.ops = sizes[s] == 65536 ? 4096 : 20000;
+				if (sizes[s] == 1)
+					snprintf(name, sizeof(name), "%s-%s-1b",
+						 w ? "write" : "read", r ? "rand" : "seq");
+				else
+					snprintf(name, sizeof(name), "%s-%s-%zuk",
+						 w ? "write" : "read", r ? "rand" : "seq",
+						 sizes[s] >> 10);
+				compare("rw", name, sizes[s] == 1 ? "ns/call" : "GiB/s",
+					ALL, rw_one, &c);
+			}
 		}
-		rd[i] = gibps(len, now() - t);
-		t = now();
-		for (pos = 0; pos < len; pos += bs) {
-			if (raw)
-				memcpy((char *)raw + pos, buf, bs);
-			else if (pwrite(fd, buf, bs, pos) != (ssize_t)bs)
-				die("pwrite");
-		}
-		wr[i] = gibps(len, now() - t);
 	}
-	snprintf(name, sizeof(name), "read-%zuk", bs >> 10);
-	result("rw", name, target, "GiB/s", rd);
-	snprintf(name, sizeof(name), "write-%zuk", bs >> 10);
-	result("rw", name, target, "GiB/s", wr);
-	free(buf);
 }
 
 /* fs_dax fault counts from the tracepoints */
@@ -270,293 +402,407 @@ static long minflt(void)
 	return ru.ru_minflt;
 }
 
-/* Map the first-touch target @k afresh: famfs, raw device or tmpfs */
-static char *touch_map(unsigned int k, int *fd)
+/* A store per 4 KiB of @len bytes: ms, and the faults taken in *@flt */
+static double touch(char *p, uint64_t len, double *flt)
 {
-	char *p, *f;
+	long f0 = minflt();
+	uint64_t pos;
+	double t;
 
-	*fd = -1;
-	if (k == 1)
-		return famfs_dev_mmap(dev, 3 * G1, G1);
-	if (k == 2)
-		return tmpfs_file("touch", G1, fd);
-	f = path(fmnt, "touch");
-	*fd = open(f, O_RDWR);
-	if (*fd < 0)
-		die(f);
-	free(f);
-	p = mmap(NULL, G1, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
-	return p;
+	t = now();
+	for (pos = 0; pos < len; pos += 4096)
+		p[pos] = 1;
+	t = now() - t;
+	if (flt)
+		*flt = minflt() - f0;
+	return t * 1000;
 }
 
-static void touch_unmap(unsigned int k, char *p, int fd)
+/*
+ * 3. first touch of 1 GiB: a new file every run (famfs: created and mapped;
+ * xfs: preallocated and written; tmpfs: empty, its pages come with the
+ * faults), or a new mapping of the device.
+ */
+static double touch_faults[NR_TARGETS][MAX_RUNS];
+
+static double touch_one(int k, int run, const void *arg)
 {
+	double ms;
+	char *p;
+	int fd = -1;
+
+	if (k == RAW) {
+		p = raw_map(TOUCH_OFF, G1);
+	} else if (k == TMPFS) {
+		char *f = path(k, "touch");
+
+		unlink(f);
+		fd = open(f, O_RDWR | O_CREAT | O_EXCL, 0644);
+		if (fd < 0 || ftruncate(fd, G1))
+			die(f);
+		free(f);
+		p = map_fd(fd, G1);
+	} else {
+		fd = data_file(k, "touch", G1, TOUCH_OFF);
+		p = map_fd(fd, G1);
+	}
+	ms = touch(p, G1, &touch_faults[k][run]);
 	munmap(p, G1);
 	if (fd >= 0)
 		close(fd);
-	if (k == 2)
-		unlink(path(tmnt, "touch"));
+	return ms;
 }
 
-/*
- * 3. first touch of a fresh 1 GiB mapping: time and faults taken. The
- * fs_dax tracepoints count famfs' faults by size in one more, untimed run:
- * tracing would slow the timed ones.
- */
-static void bench_first_touch(void)
+static void bench_touch(void)
 {
-	static const char * const targets[] = { "famfs", "raw", "tmpfs" };
-	unsigned long pmd = 0, pte = 0;
-	double ms[MAX_RUNS], flt[MAX_RUNS], t;
-	unsigned int k;
-	uint64_t pos;
-	int i, fd;
+	unsigned long pmd, pte;
+	double ms;
 	char *p;
+	int k, fd;
 
-	for (k = 0; k < 3; k++) {
-		for (i = 0; i < runs; i++) {
-			long f0;
+	/*
+	 * The host backs the emulated memory with a sparse file: have it
+	 * allocate the range first, or the first run measures the host.
+	 */
+	p = raw_map(TOUCH_OFF, G1);
+	memset(p, 0, G1);
+	munmap(p, G1);
 
-			p = touch_map(k, &fd);
-			if (p == MAP_FAILED)
-				die("mmap");
-			f0 = minflt();
-			t = now();
-			for (pos = 0; pos < G1; pos += 4096)
-				p[pos] = 1;
-			ms[i] = (now() - t) * 1000;
-			flt[i] = minflt() - f0;
-			touch_unmap(k, p, fd);
-		}
-		result("touch", "first-touch-1g", targets[k], "ms", ms);
-		result("touch", "faults-per-gib", targets[k], "faults", flt);
-	}
-	p = touch_map(0, &fd);
-	if (p == MAP_FAILED)
-		die("mmap");
+	compare("touch", "first-touch-1g", "ms", ALL, touch_one, NULL);
+	for (k = 0; k < NR_TARGETS; k++)
+		result("touch", "faults-per-gib", tname[k], "faults",
+		       touch_faults[k]);
+
+	/* the fault sizes, in one more famfs run: tracing slows the faults */
+	fd = data_file(FAMFS, "touch", G1, TOUCH_OFF);
+	p = map_fd(fd, G1);
 	trace_on(1);
-	for (pos = 0; pos < G1; pos += 4096)
-		p[pos] = 1;
+	ms = touch(p, G1, NULL);
 	trace_on(0);
 	trace_count(&pmd, &pte);
-	touch_unmap(0, p, fd);
-	printf("FAULTS famfs pmd %lu pte %lu\n", pmd, pte);
-}
-
-/* 4. random 4 KiB reads through a faulted mapping */
-static void bench_random(const char *target, const char *p, uint64_t len)
-{
-	const unsigned long ops = 200000;
-	double v[MAX_RUNS], t;
-	uint64_t x = 88172645463325252ULL;
-	static char buf[4096];
-	unsigned long n;
-	int i;
-
-	read_all(p, len);
-	for (i = 0; i < runs; i++) {
-		t = now();
-		for (n = 0; n < ops; n++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			memcpy(buf, p + (x % (len / 4096)) * 4096, 4096);
-			sink += buf[n & 4095];
-		}
-		v[i] = ops / (now() - t) / 1000;
-	}
-	result("random", "read-4k-mmap", target, "kops/s", v);
+	munmap(p, G1);
+	close(fd);
+	printf("FAULTS famfs pmd %lu pte %lu ms %.1f\n", pmd, pte, ms);
 }
 
 /*
- * Create @nfiles files in a new directory of @mnt, as famfs user space
- * replays its log (create, then map: files share 512 extents, the device
- * holds 2560) or, on tmpfs, create and write a page. Files per second.
+ * 4. first touch of an interleaved file of 256 MiB in 2 MiB chunks, 1, 4
+ * or 16 strips, against a simple extent: a new file every run.
  */
-static double create_files(const char *mnt, unsigned long nfiles, bool famfs)
+static double strips_one(int k, int run, const void *arg)
 {
-	static char page[4096];
-	char name[64], *d = path(mnt, "d");
-	unsigned long n;
-	double t;
+	const uint64_t size = 256ULL << 20;
+	unsigned int strips = *(const unsigned int *)arg, s;
+	char *f = path(FAMFS, "strips");
+	uint64_t off[16];
+	double ms;
+	char *p;
 	int fd;
 
+	unlink(f);
+	if (!strips) {
+		fd = famfs_create_mapped(f, size, STRIP_OFF);
+		errno = fd < 0 ? -fd : 0;
+	} else {
+		for (s = 0; s < strips; s++)
+			off[s] = STRIP_OFF + s * (size / strips + 4 * M2);
+		fd = open(f, O_RDWR | O_CREAT | O_EXCL, 0644);
+		if (fd >= 0) {
+			errno = -famfs_map_interleaved(fd, size, M2, strips, off,
+						       size / strips);
+			if (errno)
+				fd = -1;
+		}
+	}
+	if (fd < 0)
+		die(f);
+	free(f);
+	p = map_fd(fd, size);
+	ms = touch(p, size, NULL);
+	munmap(p, size);
+	close(fd);
+	return ms;
+}
+
+static void bench_interleave(void)
+{
+	static const unsigned int strips[] = { 0, 1, 4, 16 };
+	char name[32];
+	unsigned int s;
+
+	for (s = 0; s < 4; s++) {
+		if (strips[s])
+			snprintf(name, sizeof(name), "touch-%u-strips", strips[s]);
+		else
+			snprintf(name, sizeof(name), "touch-simple");
+		compare("interleave", name, "ms", 1U << FAMFS, strips_one,
+			&strips[s]);
+	}
+}
+
+/* Slab memory in bytes, with the per-CPU counters folded in */
+static double slab_bytes(void)
+{
+	char line[256];
+	double kb = -1;
+	FILE *f;
+	int fd;
+
+	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		die("stat_refresh");
+	close(fd);
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %lf kB", &kb) == 1)
+			break;
+	fclose(f);
+	if (kb < 0)
+		die("no Slab in /proc/meminfo");
+	return kb * 1024;
+}
+
+/*
+ * 5. metadata: @n files in a new directory, as famfs user space replays
+ * its log (famfs: create, then map; the files share 512 extents of the
+ * device), against tmpfs files with no data. Microseconds per file, the
+ * slab memory each file costs, and the umount that frees them.
+ */
+struct meta_case {
+	unsigned long n;
+	int what;	/* 0: create, 1: memory, 2: umount */
+};
+
+static double meta_figure[NR_TARGETS][3][MAX_RUNS];
+
+static double meta_one(int k, int run, const void *arg)
+{
+	const struct meta_case *c = arg;
+	char name[64], *d;
+	double t, slab;
+	unsigned long i;
+	int fd;
+
+	if (k == FAMFS)
+		mount_famfs();
+	else
+		mount_tmpfs(false);
+	d = path(k, "d");
 	if (mkdir(d, 0755))
 		die("mkdir");
+	free(d);
+	slab = slab_bytes();
 	t = now();
-	for (n = 0; n < nfiles; n++) {
+	for (i = 0; i < c->n; i++) {
 		char *f;
 
-		snprintf(name, sizeof(name), "d/f%lu", n);
-		f = path(mnt, name);
-		if (famfs) {
-			fd = famfs_create_mapped(f, 4096, G1 + (n % 512) * M2);
+		snprintf(name, sizeof(name), "d/f%lu", i);
+		f = path(k, name);
+		if (k == FAMFS) {
+			fd = famfs_create_mapped(f, 4096, BIG_OFF + (i % 512) * M2);
 			errno = fd < 0 ? -fd : 0;
 		} else {
 			fd = open(f, O_RDWR | O_CREAT | O_EXCL, 0644);
-			if (fd >= 0 && write(fd, page, sizeof(page)) != sizeof(page))
-				fd = -1;
 		}
 		if (fd < 0)
 			die(f);
 		close(fd);
 		free(f);
 	}
-	free(d);
-	return nfiles / (now() - t);
+	t = now() - t;
+	meta_figure[k][0][run] = t / c->n * 1e6;
+	meta_figure[k][1][run] = (slab_bytes() - slab) / c->n;
+	t = now();
+	unmount(k);
+	meta_figure[k][2][run] = (now() - t) * 1000;
+	return 0;
 }
 
-static double umount_ms(const char *mnt)
+static void bench_meta(unsigned long n)
 {
-	double t = now();
-
-	if (umount(mnt))
-		die("umount");
-	return (now() - t) * 1000;
-}
-
-/* 5. metadata: create N files; umount with them, and mount again */
-static void bench_meta(unsigned long nfiles)
-{
-	double cr[MAX_RUNS], um[MAX_RUNS], mo[MAX_RUNS], tcr[MAX_RUNS], tum[MAX_RUNS];
+	const unsigned int both = 1U << FAMFS | 1U << TMPFS;
+	struct meta_case c = { .n = n };
 	char name[64];
-	double t;
+	int k;
+
+	compare("meta", NULL, NULL, both, meta_one, &c);
+	for (k = 0; k < NR_TARGETS; k++) {
+		if (!(both & (1U << k)))
+			continue;
+		snprintf(name, sizeof(name), "create-%lu", n);
+		result("meta", name, tname[k], "us/file", meta_figure[k][0]);
+		snprintf(name, sizeof(name), "slab-per-file-%lu", n);
+		result("meta", name, tname[k], "bytes", meta_figure[k][1]);
+		snprintf(name, sizeof(name), "umount-%lu", n);
+		result("meta", name, tname[k], "ms", meta_figure[k][2]);
+	}
+}
+
+/*
+ * 6. (wall time) writers to disjoint halves of one 512 MiB file, 64 KiB
+ * write(2) calls, four passes over the half: one writer, and two at once.
+ * GiB/s of all writers together; in each run one and two writers take
+ * turns at going first.
+ */
+#define WR_SIZE		(512ULL << 20)
+#define WR_BS		(64 << 10)
+#define WR_PASSES	4
+
+static int wr_fd[NR_TARGETS];
+static double wr_figure[NR_TARGETS][2][MAX_RUNS];
+
+static void writer(int fd, uint64_t from, uint64_t len, int go)
+{
+	static char buf[WR_BS];
+	uint64_t pos;
+	char c;
 	int i;
 
-	for (i = 0; i < runs; i++) {
-		mount_famfs();
-		cr[i] = create_files(fmnt, nfiles, true);
-		um[i] = umount_ms(fmnt);
-		t = now();
-		mount_famfs();
-		mo[i] = (now() - t) * 1000;
-		umount_ms(fmnt);
-
-		mount_tmpfs(false);
-		tcr[i] = create_files(tmnt, nfiles, false);
-		tum[i] = umount_ms(tmnt);
-	}
-	snprintf(name, sizeof(name), "create-%lu", nfiles);
-	result("meta", name, "famfs", "files/s", cr);
-	result("meta", name, "tmpfs", "files/s", tcr);
-	snprintf(name, sizeof(name), "umount-%lu", nfiles);
-	result("meta", name, "famfs", "ms", um);
-	result("meta", name, "tmpfs", "ms", tum);
-	snprintf(name, sizeof(name), "mount-after-%lu", nfiles);
-	result("meta", name, "famfs", "ms", mo);
+	memset(buf, 0x77, sizeof(buf));
+	if (read(go, &c, 1) != 1)
+		_exit(1);
+	for (i = 0; i < WR_PASSES; i++)
+		for (pos = from; pos < from + len; pos += WR_BS)
+			if (pwrite(fd, buf, WR_BS, pos) != WR_BS)
+				_exit(2);
+	_exit(0);
 }
 
-/* 6. interleaved files against a simple extent, 256 MiB */
-static void bench_interleave(void)
+static double writers_rate(int k, unsigned int n)
 {
-	static const unsigned int strips[] = { 0, 1, 4, 16 };
-	const uint64_t size = 256ULL << 20;
-	double rd[MAX_RUNS], wr[MAX_RUNS];
-	uint64_t off[16];
-	unsigned int k, s;
-	char name[32];
-	int fd;
-	void *p;
+	const uint64_t len = WR_SIZE / 2;
+	int go[2], status, bad = 0;
+	unsigned int i;
+	pid_t pid[2];
+	double t;
+
+	if (pipe(go))
+		die("pipe");
+	for (i = 0; i < n; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			die("fork");
+		if (!pid[i]) {
+			close(go[1]);
+			writer(wr_fd[k], i * len, len, go[0]);
+		}
+	}
+	close(go[0]);
+	t = now();
+	if (write(go[1], "gg", n) != (ssize_t)n)
+		die("write (go)");
+	for (i = 0; i < n; i++)
+		if (waitpid(pid[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			bad = 1;
+	t = now() - t;
+	close(go[1]);
+	if (bad) {
+		errno = EIO;
+		die("writer");
+	}
+	return (double)n * len * WR_PASSES / t / G1;
+}
+
+static double writers_one(int k, int run, const void *arg)
+{
+	int first = run % 2;
+
+	wr_figure[k][first][run] = writers_rate(k, first + 1);
+	wr_figure[k][!first][run] = writers_rate(k, 2 - first);
+	return 0;
+}
+
+static void bench_writers(void)
+{
+	const unsigned int both = 1U << FAMFS | 1U << XFS;
+	int k;
 
 	mount_famfs();
-	for (k = 0; k < 4; k++) {
-		snprintf(name, sizeof(name), "strips-%u", strips[k]);
-		if (!strips[k]) {
-			p = famfs_file(name, size, 2 * G1, NULL);
-		} else {
-			char *f = path(fmnt, name);
-
-			for (s = 0; s < strips[k]; s++)
-				off[s] = 2 * G1 + s * (size / strips[k] + 4 * M2);
-			fd = open(f, O_RDWR | O_CREAT, 0644);
-			if (fd < 0)
-				die(f);
-			errno = -famfs_map_interleaved(fd, size, M2, strips[k], off,
-						       size / strips[k]);
-			if (errno)
-				die("MAP_CREATE_V2");
-			p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-			if (p == MAP_FAILED)
-				die("mmap");
-			close(fd);
-			free(f);
-		}
-		seq_bandwidth(p, size, rd, wr);
-		if (strips[k])
-			snprintf(name, sizeof(name), "read-%u-strips", strips[k]);
-		else
-			snprintf(name, sizeof(name), "read-simple");
-		result("interleave", name, "famfs", "GiB/s", rd);
-		if (strips[k])
-			snprintf(name, sizeof(name), "write-%u-strips", strips[k]);
-		else
-			snprintf(name, sizeof(name), "write-simple");
-		result("interleave", name, "famfs", "GiB/s", wr);
-		munmap(p, size);
+	wr_fd[FAMFS] = data_file(FAMFS, "writers", WR_SIZE, BIG_OFF);
+	wr_fd[XFS] = data_file(XFS, "writers", WR_SIZE, 0);
+	compare("writers", NULL, NULL, both, writers_one, NULL);
+	for (k = 0; k < NR_TARGETS; k++) {
+		if (!(both & (1U << k)))
+			continue;
+		result("writers", "one-writer", tname[k], "GiB/s", wr_figure[k][0]);
+		result("writers", "two-writers", tname[k], "GiB/s", wr_figure[k][1]);
 	}
-	if (umount(fmnt))
-		die("umount famfs");
+	close(wr_fd[FAMFS]);
+	close(wr_fd[XFS]);
+	unlink(path(XFS, "writers"));
+	unmount(FAMFS);
+}
+
+static bool wanted(int argc, char **argv, const char *name)
+{
+	int i;
+
+	if (argc == 7)
+		return true;
+	for (i = 7; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
 {
-	int ffd, tfd;
-	void *f, *r, *t;
+	bool icount;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: famfs_bench DEV FAMFS_MNT TMPFS_MNT RUNS\n");
+	if (argc < 7 || (strcmp(argv[1], "icount") && strcmp(argv[1], "wall"))) {
+		fprintf(stderr, "usage: famfs_bench icount|wall DEV FAMFS_MNT TMPFS_MNT XFS_MNT RUNS [CASE...]\n");
 		return 2;
 	}
-	dev = argv[1];
-	fmnt = argv[2];
-	tmnt = argv[3];
-	runs = atoi(argv[4]);
+	icount = !strcmp(argv[1], "icount");
+	dev = argv[2];
+	mnt[FAMFS] = argv[3];
+	mnt[TMPFS] = argv[4];
+	mnt[XFS] = argv[5];
+	runs = atoi(argv[6]);
 	if (runs < 1 || runs > MAX_RUNS)
 		runs = 5;
 
-	/* 1 GiB each: famfs at device offset 1 GiB, the raw device there too */
-	mount_famfs();
-	mount_tmpfs(true);
-	f = famfs_file("big", G1, G1, &ffd);
-	r = raw_map(G1, G1);
-	t = tmpfs_file("big", G1, &tfd);
-	bench_mmap("famfs", f, G1);
-	bench_mmap("raw", r, G1);
-	bench_mmap("tmpfs", t, G1);
-	bench_random("famfs", f, G1);
-	bench_random("raw", r, G1);
-	bench_random("tmpfs", t, G1);
-	bench_rw("famfs", ffd, G1, 1 << 20, NULL);
-	bench_rw("raw", -1, G1, 1 << 20, r);
-	bench_rw("tmpfs", tfd, G1, 1 << 20, NULL);
-	bench_rw("famfs", ffd, G1, 4096, NULL);
-	bench_rw("raw", -1, G1, 4096, r);
-	bench_rw("tmpfs", tfd, G1, 4096, NULL);
-	munmap(f, G1);
-	munmap(r, G1);
-	munmap(t, G1);
-	close(ffd);
-	close(tfd);
-	unlink(path(tmnt, "big"));
+	if (!icount) {
+		if (wanted(argc, argv, "writers"))
+			bench_writers();
+		printf("BENCH-DONE %llu\n", (unsigned long long)sink & 1);
+		return 0;
+	}
 
-	/*
-	 * First touch: a 1 GiB famfs file at a 1 GiB boundary. The host backs
-	 * the emulated memory with a sparse file: have it allocate the range
-	 * first, or the first run measures the host.
-	 */
-	r = raw_map(3 * G1, G1);
-	write_all(r, G1, 0);
-	munmap(r, G1);
-	f = famfs_file("touch", G1, 3 * G1, NULL);
-	munmap(f, G1);
-	bench_first_touch();
-	if (umount(fmnt) || umount(tmnt))
-		die("umount");
-
-	bench_interleave();
-	bench_meta(1000);
-	bench_meta(10000);
-	bench_meta(100000);
+	if (wanted(argc, argv, "mmap") || wanted(argc, argv, "rw")) {
+		mount_famfs();
+		mount_tmpfs(true);
+		big_files(true);
+		if (wanted(argc, argv, "mmap"))
+			bench_mmap();
+		if (wanted(argc, argv, "rw"))
+			bench_rw();
+		big_files(false);
+		unlink(path(XFS, "big"));
+		unmount(FAMFS);
+		unmount(TMPFS);
+	}
+	if (wanted(argc, argv, "touch")) {
+		mount_famfs();
+		mount_tmpfs(true);
+		bench_touch();
+		unlink(path(XFS, "touch"));
+		unmount(FAMFS);
+		unmount(TMPFS);
+	}
+	if (wanted(argc, argv, "interleave")) {
+		mount_famfs();
+		bench_interleave();
+		unmount(FAMFS);
+	}
+	if (wanted(argc, argv, "meta")) {
+		bench_meta(1000);
+		bench_meta(10000);
+		bench_meta(100000);
+	}
 	printf("BENCH-DONE %llu\n", (unsigned long long)sink & 1);
 	return 0;
 }

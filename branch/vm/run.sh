@@ -13,7 +13,10 @@
 #   run.sh twohost [demo]   two VMs on one memory file: host A writes, host B
 #                           reads and answers, host A reads the answer
 #   run.sh bench            the benchmarks, on the benchmark kernel
-#                           (build.sh bench); console in $OUT/bench.log
+#                           (build.sh bench), in two boots: icount and
+#                           wall (FAMFS_BENCH_MODES); consoles in
+#                           $OUT/bench-icount.log and bench-wall.log;
+#                           FAMFS_BENCH_CASES=C,... some cases only
 #
 # Prints "PASS name" / "FAIL name" per case and check (kselftest and KUnit
 # results, the guest's own checks, no kernel splat, kmemleak) and exits
@@ -38,6 +41,7 @@ suffix=
 	die "no VM kernel in $VM: run branch/vm/build.sh${suffix:+ bench}"
 VM_RAM=2G
 VM_PMEM2=
+VM_ICOUNT=
 
 pids=()
 cleanup() {
@@ -71,6 +75,10 @@ start_vm() {
 	shift 4
 	if [ "${FAMFS_KVM:-0}" = 1 ]; then
 		accel=(-accel kvm -cpu host)
+	elif [ -n "$VM_ICOUNT" ]; then
+		# guest time is instructions executed: 1 ns each, idle time
+		# skipped, the vCPUs run one at a time
+		accel+=(-icount shift=0,sleep=off)
 	fi
 	local second=()
 	if [ -n "$VM_PMEM2" ]; then
@@ -308,18 +316,32 @@ twohost)
 	rm -f "$VM/pmem-shared.img"
 	;;
 bench)
+	# icount: the single-task cases, on 1 vCPU (a second one would run
+	# its tasks on the same clock); wall: the parallel cases, on 2
 	VM_RAM=6G
 	VM_PMEM2=$VM/pmem-xfs.img
-	new_memory "$VM/pmem-bench.img"
-	rm -f "$VM_PMEM2"
-	truncate -s 2G "$VM_PMEM2"
-	t=$(timeout_of 5400)
-	start_vm bench "$VM/pmem-bench.img" 2 "$t" famfs_run=bench famfs_runs=${FAMFS_BENCH_RUNS:-5}
-	wait_vms "$t"
-	rm -f "$VM/pmem-bench.img" "$VM_PMEM2"
-	grep -q '^BENCH-DONE' "$OUT/bench.log" && grep -q 'FAMFS-VM-END rc=0' "$OUT/bench.log" ||
-		{ tail -n 40 "$OUT/bench.log"; die "the benchmark did not finish"; }
-	tr -d '\r' < "$OUT/bench.log" | grep -E '^(RESULT|FAULTS|BENCH-ENV) '
+	for bmode in ${FAMFS_BENCH_MODES:-icount wall}; do
+		new_memory "$VM/pmem-bench.img"
+		rm -f "$VM_PMEM2"
+		truncate -s 2G "$VM_PMEM2"
+		t=$(timeout_of 5400)
+		smp=2
+		VM_ICOUNT=
+		if [ "$bmode" = icount ]; then
+			smp=1
+			VM_ICOUNT=1
+		fi
+		start_vm bench-$bmode "$VM/pmem-bench.img" $smp "$t" famfs_run=bench \
+			famfs_bench_mode=$bmode famfs_runs=${FAMFS_BENCH_RUNS:-5} \
+			${FAMFS_BENCH_CASES:+famfs_bench_cases=$FAMFS_BENCH_CASES}
+		wait_vms "$t"
+		rm -f "$VM/pmem-bench.img" "$VM_PMEM2"
+		log=$OUT/bench-$bmode.log
+		grep -q '^BENCH-DONE' "$log" && grep -q 'FAMFS-VM-END rc=0' "$log" ||
+			{ tail -n 40 "$log"; die "the benchmark ($bmode) did not finish"; }
+		tr -d '\r' < "$log" | grep -E '^(RESULT|FAULTS|BENCH-ENV) ' |
+			sed "s/^/$bmode /"
+	done
 	exit 0
 	;;
 *)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * famfs - the file data path: the map ioctls, and read, write and mmap
- * through fs-dax iomap.
+ * famfs - the file data path: the map ioctls, read and write (a copy to or
+ * from the device's memory), and mmap through fs-dax iomap.
  *
  * A famfs file gets its memory once, from user space, and keeps it: nothing
  * here allocates, and nothing changes the size of a file. Until it has a map
@@ -31,6 +31,9 @@ static bool famfs_dev_range_failed(struct famfs_fs_info *fsi, u64 offset,
 
 	if (test_bit(FAMFS_DEV_GONE, &fsi->flags))
 		return true;
+	/* the common case, on every read and write: nothing failed */
+	if (xa_empty(&fsi->bad_pages))
+		return false;
 	return xa_find(&fsi->bad_pages, &first,
 		       (offset + len - 1) >> PAGE_SHIFT, XA_PRESENT);
 }
@@ -72,25 +75,95 @@ static const struct iomap_ops famfs_iomap_ops = {
 	.iomap_begin	= famfs_iomap_begin,
 };
 
+/*
+ * Copy @count bytes between @iter and the file from iocb->ki_pos on. This
+ * is what dax_iomap_rw() does for a file that is mapped from end to end:
+ * a famfs file has no holes, no unwritten or shared extents and never
+ * grows, so each piece is a lookup of the map and a copy, and famfs does
+ * not build a struct iomap for it. The dax read lock orders the copy
+ * against the removal of the device (kill_dax()); the copies are the
+ * device's own (dax_copy_{to,from}_iter()): machine-check safe reads,
+ * writes that reach memory another host can see.
+ */
+static ssize_t famfs_dax_copy(struct kiocb *iocb, struct iov_iter *iter,
+			      const struct famfs_map *map, size_t count)
+{
+	struct famfs_fs_info *fsi = FAMFS_SB(file_inode(iocb->ki_filp)->i_sb);
+	bool write = iov_iter_rw(iter) == WRITE;
+	loff_t pos = iocb->ki_pos;
+	ssize_t done = 0;
+	int err = 0, id;
+
+	id = dax_read_lock();
+	while (done < count) {
+		size_t n, xfer, in_page;
+		u64 offset, len;
+		pgoff_t pgoff;
+		void *kaddr;
+		long nr;
+
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		err = famfs_map_resolve(map, pos, &offset, &len);
+		if (err)
+			break;
+		n = min_t(u64, len, count - done);
+		if (famfs_dev_range_failed(fsi, offset, n)) {
+			err = -EIO;
+			break;
+		}
+		pgoff = PHYS_PFN(offset);
+		in_page = offset_in_page(offset);
+		nr = dax_direct_access(fsi->dax_dev, pgoff,
+				       PHYS_PFN(in_page + n + PAGE_SIZE - 1),
+				       DAX_ACCESS, &kaddr, NULL);
+		if (nr < 0) {
+			err = nr == -EHWPOISON ? -EIO : nr;
+			break;
+		}
+		n = min_t(size_t, n, PFN_PHYS(nr) - in_page);
+		if (write)
+			xfer = dax_copy_from_iter(fsi->dax_dev, pgoff,
+						  kaddr + in_page, n, iter);
+		else
+			xfer = dax_copy_to_iter(fsi->dax_dev, pgoff,
+						kaddr + in_page, n, iter);
+		pos += xfer;
+		done += xfer;
+		/* a fault on the user buffer, or a machine check */
+		if (xfer < n) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	dax_read_unlock(id);
+
+	iocb->ki_pos = pos;
+	return done ? done : err;
+}
+
+/*
+ * No inode lock: once a file has its map, neither the map nor the size
+ * changes, and a read orders itself against the device going away by the
+ * dax read lock. Like direct I/O, a read that overlaps a write may see
+ * some of its bytes.
+ */
 static ssize_t famfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
+	const struct famfs_map *map = famfs_inode_map(inode);
+	loff_t size = i_size_read(inode);
 	ssize_t ret;
 
-	if (!famfs_inode_map(inode))
+	if (!map)
 		return -ENODATA;
-	if (!iov_iter_count(to) || iocb->ki_pos >= i_size_read(inode))
+	if (!iov_iter_count(to) || iocb->ki_pos >= size)
 		return 0;
 
-	if (iocb->ki_flags & IOCB_NOWAIT) {
-		if (!inode_trylock_shared(inode))
-			return -EAGAIN;
-	} else {
-		inode_lock_shared(inode);
-	}
-	ret = dax_iomap_rw(iocb, to, &famfs_iomap_ops);
-	inode_unlock_shared(inode);
-
+	ret = famfs_dax_copy(iocb, to, map,
+			     min_t(u64, iov_iter_count(to), size - iocb->ki_pos));
 	file_accessed(iocb->ki_filp);
 	return ret;
 }
@@ -99,22 +172,35 @@ static ssize_t famfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
  * Writes go to the memory the file has: up to its size and no further. A
  * write that starts at or past the end fails with -ENOSPC; one that crosses
  * it is cut short there.
+ *
+ * A write changes no metadata but the times, so writers share the inode
+ * lock, as ext4's direct I/O overwrites do: only one that must drop setuid
+ * or setgid bits (file_remove_privs()) takes it exclusively.
  */
 static ssize_t famfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	struct file *file = iocb->ki_filp;
-	struct inode *inode = file_inode(file);
+	struct inode *inode = file_inode(iocb->ki_filp);
+	const struct famfs_map *map = famfs_inode_map(inode);
+	bool shared = true;
 	loff_t size;
 	ssize_t ret;
 
-	if (!famfs_inode_map(inode))
+	if (!map)
 		return -ENODATA;
 
+relock:
 	if (iocb->ki_flags & IOCB_NOWAIT) {
-		if (!inode_trylock(inode))
+		if (shared ? !inode_trylock_shared(inode) : !inode_trylock(inode))
 			return -EAGAIN;
+	} else if (shared) {
+		inode_lock_shared(inode);
 	} else {
 		inode_lock(inode);
+	}
+	if (shared && !IS_NOSEC(inode)) {
+		inode_unlock_shared(inode);
+		shared = false;
+		goto relock;
 	}
 
 	ret = generic_write_checks(iocb, from);
@@ -126,14 +212,18 @@ static ssize_t famfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		ret = -ENOSPC;
 		goto out_unlock;
 	}
-	iov_iter_truncate(from, size - iocb->ki_pos);
 
 	/* -EAGAIN under IOCB_NOWAIT if privileges or times need changing */
 	ret = kiocb_modified(iocb);
 	if (!ret)
-		ret = dax_iomap_rw(iocb, from, &famfs_iomap_ops);
+		ret = famfs_dax_copy(iocb, from, map,
+				     min_t(u64, iov_iter_count(from),
+					   size - iocb->ki_pos));
 out_unlock:
-	inode_unlock(inode);
+	if (shared)
+		inode_unlock_shared(inode);
+	else
+		inode_unlock(inode);
 	if (ret > 0)
 		ret = generic_write_sync(iocb, ret);
 	return ret;

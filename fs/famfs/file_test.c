@@ -460,6 +460,134 @@ static void famfs_file_device_gone_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kernel_write(fa, buf, sizeof(buf), &pos), -EIO);
 }
 
+/* Another task, holding the inode lock of a file until the test ends */
+struct famfs_lock_holder {
+	struct inode *inode;
+	bool shared;
+	struct completion held;
+	struct task_struct *task;
+};
+
+static int famfs_lock_holder_fn(void *data)
+{
+	struct famfs_lock_holder *h = data;
+
+	if (h->shared)
+		inode_lock_shared(h->inode);
+	else
+		inode_lock(h->inode);
+	complete(&h->held);
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	if (h->shared)
+		inode_unlock_shared(h->inode);
+	else
+		inode_unlock(h->inode);
+	return 0;
+}
+
+static void famfs_lock_holder_stop(void *data)
+{
+	struct famfs_lock_holder *h = data;
+
+	kthread_stop(h->task);
+	put_task_struct(h->task);
+}
+
+static void famfs_test_hold_lock(struct kunit *test, struct inode *inode,
+				 bool shared)
+{
+	struct famfs_lock_holder *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->inode = inode;
+	h->shared = shared;
+	init_completion(&h->held);
+	h->task = kthread_run(famfs_lock_holder_fn, h, "famfs-kunit-lock");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h->task));
+	get_task_struct(h->task);
+	wait_for_completion(&h->held);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+					famfs_lock_holder_stop, h));
+}
+
+/* A read or write of @len bytes at 0 that must not wait (RWF_NOWAIT) */
+static ssize_t famfs_test_nowait(struct file *file, void *buf, size_t len,
+				 bool write)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+	struct kiocb kiocb;
+
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_flags |= IOCB_NOWAIT;
+	iov_iter_kvec(&iter, write ? ITER_SOURCE : ITER_DEST, &kv, 1, len);
+	if (write)
+		return file->f_op->write_iter(&kiocb, &iter);
+	return file->f_op->read_iter(&kiocb, &iter);
+}
+
+/*
+ * Who waits for whom: a read takes no inode lock, writers share it, and a
+ * write that may have to drop setuid or setgid bits takes it alone. Under
+ * IOCB_NOWAIT a write that would wait for the lock returns -EAGAIN.
+ */
+static void famfs_file_lock_test(struct kunit *test)
+{
+	static const struct famfs_extent ext[FAMFS_MAX_EXTENTS] = {
+		{ .offset = 4 * M2, .len = M2 },
+	};
+	struct famfs_mock_dax *mock;
+	struct vfsmount *mnt = famfs_test_mount_mock(test, &mock);
+	struct file *shared = famfs_test_open(test, mnt, "shared", O_RDWR);
+	struct file *alone = famfs_test_open(test, mnt, "alone", O_RDWR);
+	struct file *suid = famfs_test_open(test, mnt, "suid", O_RDWR);
+	u8 *data = famfs_test_pattern(test, 64, 3);
+	u8 *back = famfs_test_buf(test, 64);
+	loff_t pos = 0;
+
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map(test, shared, FAMFS_REG, M2,
+						ext, 1));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map(test, alone, FAMFS_REG, M2,
+						ext, 1));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map(test, suid, FAMFS_REG, M2,
+						ext, 1));
+	/* times to update would make a write under IOCB_NOWAIT wait too */
+	shared->f_mode |= FMODE_NOCMTIME;
+	alone->f_mode |= FMODE_NOCMTIME;
+	suid->f_mode |= FMODE_NOCMTIME;
+	/* the first write finds that the file has no privileges to drop */
+	KUNIT_ASSERT_EQ(test, kernel_write(shared, data, 1, &pos), 1);
+	KUNIT_EXPECT_TRUE(test, IS_NOSEC(file_inode(shared)));
+
+	famfs_test_hold_lock(test, file_inode(shared), true);
+	KUNIT_EXPECT_EQ(test, famfs_test_nowait(shared, data, 64, true), 64);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(mock->mem + 4 * M2, data, 64));
+	KUNIT_EXPECT_EQ(test, famfs_test_nowait(shared, back, 64, false), 64);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(back, data, 64));
+
+	famfs_test_hold_lock(test, file_inode(alone), false);
+	KUNIT_EXPECT_EQ(test, famfs_test_nowait(alone, data, 64, true), -EAGAIN);
+	memset(back, 0, 64);
+	KUNIT_EXPECT_EQ(test, famfs_test_nowait(alone, back, 64, false), 64);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(back, data, 64));
+
+	/* setuid: the bit may have to go, which takes the lock alone */
+	pos = 0;
+	KUNIT_ASSERT_EQ(test, kernel_write(suid, data, 1, &pos), 1);
+	inode_lock(file_inode(suid));
+	file_inode(suid)->i_mode |= S_ISUID;
+	file_inode(suid)->i_flags &= ~S_NOSEC;
+	inode_unlock(file_inode(suid));
+	famfs_test_hold_lock(test, file_inode(suid), true);
+	KUNIT_EXPECT_EQ(test, famfs_test_nowait(suid, data, 64, true), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, famfs_test_nowait(suid, back, 64, false), 64);
+}
+
 #if IS_BUILTIN(CONFIG_FAMFS) && IS_BUILTIN(CONFIG_FAMFS_KUNIT_TEST)
 /*
  * famfs user space refuses to run without /sys/module/famfs. A modular
@@ -485,6 +613,7 @@ static struct kunit_case famfs_file_test_cases[] = {
 	KUNIT_CASE(famfs_file_map_refused_test),
 	KUNIT_CASE(famfs_file_memory_failure_test),
 	KUNIT_CASE(famfs_file_device_gone_test),
+	KUNIT_CASE(famfs_file_lock_test),
 #if IS_BUILTIN(CONFIG_FAMFS) && IS_BUILTIN(CONFIG_FAMFS_KUNIT_TEST)
 	KUNIT_CASE(famfs_file_sys_module_test),
 #endif

@@ -556,6 +556,12 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;
+	/*
+	 * famfs keeps no xattrs, so a file without setuid or setgid bits has
+	 * no privilege a write must drop: let file_remove_privs() remember
+	 * that (S_NOSEC), and writers share the inode lock.
+	 */
+	sb->s_flags |= SB_NOSEC;
 
 	/*
 	 * The holder claim is what makes a device famfs' alone: a second
