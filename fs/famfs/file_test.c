@@ -511,8 +511,8 @@ static void famfs_test_hold_lock(struct kunit *test, struct inode *inode,
 	KUNIT_ASSERT_FALSE(test, IS_ERR(h->task));
 	get_task_struct(h->task);
 	wait_for_completion(&h->held);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					famfs_lock_holder_stop, h));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, famfs_lock_holder_stop, h));
 }
 
 /* A read or write of @len bytes at 0 that must not wait (RWF_NOWAIT) */
