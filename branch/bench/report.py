@@ -82,16 +82,16 @@ titles = {
                   'against one simple extent',
     'meta': 'Files: famfs create + map (as user space replays its log) against a tmpfs '
             'create of an empty file; slab memory per file; the umount that frees them',
-    'writers': 'Writers to disjoint halves of one 512 MiB file (64 KiB writes, 1 GiB each): '
+    'writers': 'Writers to disjoint halves of one 512 MiB file (64 KiB writes, 2 GiB each): '
                'one writer and two at once, GiB/s of all',
     'fio': 'fio, 2 MiB sequential writes, one job per vCPU, 512 MiB each',
 }
 modes = {
-    'icount': 'icount: `-icount shift=0,sleep=off`, 1 vCPU: guest time is the '
+    'icount': '`-icount shift=0,sleep=off`, 1 vCPU: guest time is the '
               'instructions executed, one nanosecond each. A figure is a count of '
               'work, not a speed of this host: it repeats from run to run and '
               'boot to boot. Cells: median (± half the spread of the runs).',
-    'wall': 'wall time: multi-threaded TCG, 2 vCPUs, each on a host core; for the '
+    'wall': 'Multi-threaded TCG, 2 vCPUs, each on a host core; for the '
             'parallel cases. Cells: min / **median** / max.',
 }
 
@@ -125,7 +125,9 @@ for mode in ['icount', 'wall']:
               if any(k[0] == mode and k[1] == g for k in order)]
     if not groups:
         continue
-    lines.append('## ' + modes[mode])
+    lines.append('## %s' % ('icount' if mode == 'icount' else 'Wall time'))
+    lines.append('')
+    lines.append(modes[mode])
     lines.append('')
     for group in groups:
         keys = [k for k in order if k[0] == mode and k[1] == group]
@@ -138,8 +140,6 @@ for mode in ['icount', 'wall']:
         head = ['case', 'unit'] + present + ['famfs / ' + p for p in ps]
         if group == 'interleave':
             head.append('famfs / simple')
-        if group == 'writers':
-            head.append('two / one writer')
         lines.append('| ' + ' | '.join(head) + ' |')
         lines.append('|' + '---|' * len(head))
         for key in keys:
