@@ -35,7 +35,8 @@
  * @inode: the file
  * @node: on famfs_fs_info.mapped, until the eviction of @inode has dropped
  *	its dax entries
- * @strip: runs of device memory (offset and length in bytes)
+ * @strip: runs of device memory: the index of their device in
+ *	famfs_fs_info.devs, offset and length in bytes
  *
  * A map never changes once it is published in inode->i_private, but for
  * @node, under famfs_fs_info.mapped_lock.
@@ -58,6 +59,7 @@ struct famfs_map {
 	struct famfs_map_strip {
 		u64 offset;
 		u64 len;
+		u32 dev;
 	} strip[] __counted_by(nr_strips);
 };
 
@@ -87,25 +89,57 @@ struct famfs_map_req {
 /* famfs_fs_info.flags */
 enum {
 	/*
-	 * the device is going away: nothing new is placed on it, and no file
-	 * data can be reached any more
+	 * device 0 is going away, which takes the whole file system down:
+	 * nothing new is placed on any device, no file data can be reached
 	 */
 	FAMFS_DEV_GONE,
 	/* ->kill_sb() is tearing the super block down */
 	FAMFS_SHUTDOWN,
 };
 
+/* famfs_daxdev.flags */
+enum {
+	/* the device is going away: none of its memory can be reached */
+	FAMFS_DAXDEV_GONE,
+};
+
+/**
+ * struct famfs_daxdev - a device whose memory a famfs mount hands out
+ * @sb: the super block: the device's holder is this structure, so that a
+ *	memory-failure report names the device as well as the mount
+ * @dax_dev: the device-dax instance. For device 0, while the fs_context is
+ *	being set up, it holds the reference of dax_dev_get(); once claimed,
+ *	the claim's reference.
+ * @size: bytes of memory the device has
+ * @index: its index in famfs_fs_info.devs, by which extents name it
+ * @flags: FAMFS_DAXDEV_* state bits
+ * @bad_pages: page offsets that reported a memory failure: access to them
+ *	fails, and no new map may include them
+ * @name: for a device FAMFSIOC_ADD_DAXDEV registered, the path it gave,
+ *	which show_options() reports; empty for device 0, the mount source
+ */
+struct famfs_daxdev {
+	struct super_block *sb;
+	struct dax_device *dax_dev;
+	u64 size;
+	u32 index;
+	unsigned long flags;
+	struct xarray bad_pages;
+	char name[FAMFS_DEVNAME_LEN];
+};
+
 /**
  * struct famfs_fs_info - a famfs mount, and the options that make one
- * @dax_dev: the device-dax instance whose memory backs the files. While the
- *	fs_context is being set up it holds the reference of dax_dev_get();
- *	once the super block claimed the device, the claim's reference.
- * @dev_size: bytes of memory the device has
+ * @devs: the devices: @devs[0] is the mounted one, set up with the
+ *	fs_context; FAMFSIOC_ADD_DAXDEV adds the others in index order. A
+ *	device stays until ->kill_sb().
+ * @nr_devs: entries of @devs in use. Written under @devs_lock with a
+ *	release, after the new entry is complete; lockless readers load it
+ *	with an acquire, and may then use every entry below it.
+ * @devs_lock: serializes FAMFSIOC_ADD_DAXDEV
  * @root_mode: mode of the root directory (mount option "mode"); in the
  *	fs_context of a remount, FAMFS_MODE_KEEP unless it says "mode="
  * @flags: FAMFS_* state bits
- * @bad_pages: device page offsets that reported a memory failure: access
- *	to them fails, and no new map may include them
  * @debugfs: the mount's directory in debugfs, famfs/<major>:<minor>
  * @failure_lock: serializes memory-failure handling against the teardown of
  *	the super block, which must not race with a walk of its inodes
@@ -115,11 +149,11 @@ enum {
  *	dax entries are gone
  */
 struct famfs_fs_info {
-	struct dax_device *dax_dev;
-	u64 dev_size;
+	struct famfs_daxdev *devs[FAMFS_MAX_DAXDEVS];
+	u32 nr_devs;
+	struct mutex devs_lock;		/* FAMFSIOC_ADD_DAXDEV */
 	umode_t root_mode;
 	unsigned long flags;
-	struct xarray bad_pages;
 	struct dentry *debugfs;
 	struct mutex failure_lock;	/* failure reports vs ->kill_sb() */
 	spinlock_t mapped_lock;
@@ -133,14 +167,22 @@ static inline struct famfs_fs_info *FAMFS_SB(const struct super_block *sb)
 
 /* map.c */
 struct famfs_map *famfs_map_build(const struct famfs_map_req *req,
-				  u64 dev_size);
-int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
-		      u64 *len);
-int famfs_map_find(const struct famfs_map *map, u64 offset, u64 from, u64 *pos);
+				  struct famfs_daxdev *const *devs, u32 nr_devs);
+int famfs_map_resolve(const struct famfs_map *map, u64 pos, u32 *dev,
+		      u64 *offset, u64 *len);
+int famfs_map_find(const struct famfs_map *map, u32 dev, u64 offset, u64 from,
+		   u64 *pos);
+bool famfs_map_uses_dev(const struct famfs_map *map, u32 dev);
+int famfs_map_dev_range(const struct famfs_map *map, u32 dev, u64 from,
+			u64 *start, u64 *end);
+
+/* super.c */
+int famfs_ioc_add_daxdev(struct file *file, void __user *uarg);
 
 /* file.c */
 extern const struct file_operations famfs_file_operations;
 extern const struct address_space_operations famfs_dax_aops;
+struct dax_device *famfs_flush_dax(struct inode *inode);
 
 static inline const struct famfs_map *famfs_inode_map(const struct inode *inode)
 {

@@ -24,17 +24,17 @@
 #include "famfs_internal.h"
 
 /* Memory the device reported failed (or the whole device, going away) */
-static bool famfs_dev_range_failed(struct famfs_fs_info *fsi, u64 offset,
+static bool famfs_dev_range_failed(struct famfs_daxdev *dd, u64 offset,
 				   u64 len)
 {
 	unsigned long first = offset >> PAGE_SHIFT;
 
-	if (test_bit(FAMFS_DEV_GONE, &fsi->flags))
+	if (test_bit(FAMFS_DAXDEV_GONE, &dd->flags))
 		return true;
 	/* the common case, on every read and write: nothing failed */
-	if (xa_empty(&fsi->bad_pages))
+	if (xa_empty(&dd->bad_pages))
 		return false;
-	return xa_find(&fsi->bad_pages, &first,
+	return xa_find(&dd->bad_pages, &first,
 		       (offset + len - 1) >> PAGE_SHIFT, XA_PRESENT);
 }
 
@@ -48,17 +48,20 @@ static int famfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 {
 	struct famfs_fs_info *fsi = FAMFS_SB(inode->i_sb);
 	const struct famfs_map *map = famfs_inode_map(inode);
+	struct famfs_daxdev *dd;
 	u64 offset, len;
+	u32 dev;
 	int err;
 
 	if (!map)
 		return -ENODATA;
 
-	err = famfs_map_resolve(map, pos, &offset, &len);
+	err = famfs_map_resolve(map, pos, &dev, &offset, &len);
 	if (err)
 		return err;
 	len = min_t(u64, len, length);
-	if (famfs_dev_range_failed(fsi, offset, len))
+	dd = fsi->devs[dev];
+	if (famfs_dev_range_failed(dd, offset, len))
 		return -EIO;
 
 	iomap->type = IOMAP_MAPPED;
@@ -66,7 +69,7 @@ static int famfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 	iomap->offset = pos;
 	iomap->length = len;
 	iomap->addr = offset;
-	iomap->dax_dev = fsi->dax_dev;
+	iomap->dax_dev = dd->dax_dev;
 	iomap->bdev = NULL;
 	return 0;
 }
@@ -97,26 +100,29 @@ static ssize_t famfs_dax_copy(struct kiocb *iocb, struct iov_iter *iter,
 	id = dax_read_lock();
 	while (done < count) {
 		size_t n, xfer, in_page;
+		struct famfs_daxdev *dd;
 		u64 offset, len;
 		pgoff_t pgoff;
 		void *kaddr;
+		u32 dev;
 		long nr;
 
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
-		err = famfs_map_resolve(map, pos, &offset, &len);
+		err = famfs_map_resolve(map, pos, &dev, &offset, &len);
 		if (err)
 			break;
 		n = min_t(u64, len, count - done);
-		if (famfs_dev_range_failed(fsi, offset, n)) {
+		dd = fsi->devs[dev];
+		if (famfs_dev_range_failed(dd, offset, n)) {
 			err = -EIO;
 			break;
 		}
 		pgoff = PHYS_PFN(offset);
 		in_page = offset_in_page(offset);
-		nr = dax_direct_access(fsi->dax_dev, pgoff,
+		nr = dax_direct_access(dd->dax_dev, pgoff,
 				       PHYS_PFN(in_page + n + PAGE_SIZE - 1),
 				       DAX_ACCESS, &kaddr, NULL);
 		if (nr < 0) {
@@ -125,10 +131,10 @@ static ssize_t famfs_dax_copy(struct kiocb *iocb, struct iov_iter *iter,
 		}
 		n = min_t(size_t, n, PFN_PHYS(nr) - in_page);
 		if (write)
-			xfer = dax_copy_from_iter(fsi->dax_dev, pgoff,
+			xfer = dax_copy_from_iter(dd->dax_dev, pgoff,
 						  kaddr + in_page, n, iter);
 		else
-			xfer = dax_copy_to_iter(fsi->dax_dev, pgoff,
+			xfer = dax_copy_to_iter(dd->dax_dev, pgoff,
 						kaddr + in_page, n, iter);
 		pos += xfer;
 		done += xfer;
@@ -279,14 +285,15 @@ static int famfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* Whether memory of @map failed, or the device is going away */
+/* Whether memory of @map failed, or a device of it is going away */
 static bool famfs_map_failed(struct famfs_fs_info *fsi,
 			     const struct famfs_map *map)
 {
 	u32 i;
 
 	for (i = 0; i < map->nr_strips; i++)
-		if (famfs_dev_range_failed(fsi, map->strip[i].offset,
+		if (famfs_dev_range_failed(fsi->devs[map->strip[i].dev],
+					   map->strip[i].offset,
 					   map->strip[i].len))
 			return true;
 	return false;
@@ -301,7 +308,8 @@ static int famfs_set_map(struct inode *inode, const struct famfs_map_req *req)
 
 	if (req->file_size > inode->i_sb->s_maxbytes)
 		return -EFBIG;
-	map = famfs_map_build(req, fsi->dev_size);
+	/* pairs with the release in famfs_add_dev(): devs[] below it is set */
+	map = famfs_map_build(req, fsi->devs, smp_load_acquire(&fsi->nr_devs));
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 
@@ -453,6 +461,17 @@ static int famfs_ioc_map_create_v2(struct file *file, void __user *uarg)
 	return err;
 }
 
+/* Whether ABI 42, which has no device index, can describe @map */
+static bool famfs_map_on_dev0(const struct famfs_map *map)
+{
+	u32 i;
+
+	for (i = 0; i < map->nr_strips; i++)
+		if (map->strip[i].dev)
+			return false;
+	return true;
+}
+
 static int famfs_ioc_map_get(struct inode *inode, void __user *uarg)
 {
 	const struct famfs_map *map = famfs_inode_map(inode);
@@ -466,11 +485,12 @@ static int famfs_ioc_map_get(struct inode *inode, void __user *uarg)
 	imap.file_type = map->file_type;
 	imap.file_size = i_size_read(inode);
 	/*
-	 * An interleaved map has no ABI 42 form: it is reported by its type
-	 * alone, with no simple extent, rather than refused, because famfs
-	 * check calls MAP_GET on every file and counts a failure as damage.
+	 * An interleaved map, or one with memory on another device than 0,
+	 * has no ABI 42 form: it is reported by its type alone, with no
+	 * simple extent, rather than refused, because famfs check calls
+	 * MAP_GET on every file and counts a failure as damage.
 	 */
-	if (map->ext_type == FAMFS_EXT_SIMPLE) {
+	if (map->ext_type == FAMFS_EXT_SIMPLE && famfs_map_on_dev0(map)) {
 		imap.ext_list_count = map->nr_ext;
 		for (i = 0; i < map->nr_ext; i++) {
 			imap.ext_list[i].offset = map->strip[i].offset;
@@ -489,7 +509,7 @@ static int famfs_ioc_map_getext(struct inode *inode, void __user *uarg)
 
 	if (!map)
 		return -ENODATA;
-	if (map->ext_type != FAMFS_EXT_SIMPLE)
+	if (map->ext_type != FAMFS_EXT_SIMPLE || !famfs_map_on_dev0(map))
 		return -EINVAL;
 
 	for (i = 0; i < map->nr_ext; i++) {
@@ -530,6 +550,7 @@ static int famfs_ioc_map_get_v2(struct inode *inode, void __user *uarg)
 	gmap->iocmap.fioc_nextents = map->nr_ext;
 	if (map->ext_type == FAMFS_EXT_SIMPLE) {
 		for (i = 0; i < map->nr_ext; i++) {
+			gmap->ikse[i].devindex = map->strip[i].dev;
 			gmap->ikse[i].offset = map->strip[i].offset;
 			gmap->ikse[i].len = map->strip[i].len;
 		}
@@ -538,6 +559,7 @@ static int famfs_ioc_map_get_v2(struct inode *inode, void __user *uarg)
 		gmap->ks.ikie.ie_chunk_size = map->ext[0].chunk;
 		gmap->ks.ikie.ie_nbytes = map->ext[0].nbytes;
 		for (i = 0; i < map->ext[0].nstrips; i++) {
+			gmap->ks.kie_strips[i].devindex = map->strip[i].dev;
 			gmap->ks.kie_strips[i].offset = map->strip[i].offset;
 			gmap->ks.kie_strips[i].len = map->strip[i].len;
 		}
@@ -568,6 +590,12 @@ static long famfs_file_ioctl(struct file *file, unsigned int cmd,
 		return famfs_ioc_map_getext(inode, uarg);
 	case FAMFSIOC_MAP_GET_V2:
 		return famfs_ioc_map_get_v2(inode, uarg);
+	case FAMFSIOC_ADD_DAXDEV:
+		return famfs_ioc_add_daxdev(file, uarg);
+	case FAMFSIOC_GET_MAX_DAXDEV:
+		/* pairs with the release in famfs_add_dev() */
+		return put_user(smp_load_acquire(&FAMFS_SB(inode->i_sb)->nr_devs) - 1,
+				(__u32 __user *)uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -601,12 +629,38 @@ const struct file_operations famfs_file_operations = {
 	.fsync		= noop_fsync,
 };
 
+/**
+ * famfs_flush_dax() - the device whose cache flushes a file's writeback needs
+ * @inode: the file
+ *
+ * dax_writeback_mapping_range() flushes every dirty entry of a mapping as
+ * one device would, and that device says only whether to flush at all
+ * (dax_write_cache_enabled()). A file on several devices is flushed as the
+ * first of them that asks for it: a flush a device does not need costs time,
+ * one it needs and does not get loses data.
+ */
+struct dax_device *famfs_flush_dax(struct inode *inode)
+{
+	const struct famfs_map *map = famfs_inode_map(inode);
+	struct famfs_fs_info *fsi = FAMFS_SB(inode->i_sb);
+	u32 i;
+
+	if (!map)
+		return fsi->devs[0]->dax_dev;
+	for (i = 0; i < map->nr_strips; i++) {
+		struct dax_device *dax_dev = fsi->devs[map->strip[i].dev]->dax_dev;
+
+		if (dax_write_cache_enabled(dax_dev))
+			return dax_dev;
+	}
+	return fsi->devs[map->strip[0].dev]->dax_dev;
+}
+
 static int famfs_dax_writepages(struct address_space *mapping,
 				struct writeback_control *wbc)
 {
 	return dax_writeback_mapping_range(mapping,
-					   FAMFS_SB(mapping->host->i_sb)->dax_dev,
-					   wbc);
+					   famfs_flush_dax(mapping->host), wbc);
 }
 
 const struct address_space_operations famfs_dax_aops = {

@@ -15,18 +15,25 @@
 
 #include "famfs_internal.h"
 
+/* Where the checks of a map request find the devices */
+struct famfs_map_devs {
+	struct famfs_daxdev *const *devs;
+	u32 nr;
+};
+
 /*
- * A strip (or a simple extent) of device memory: 2 MiB aligned, a multiple
- * of 2 MiB long unless it ends the file (then a multiple of pages), only a
- * superblock file at offset 0 (where user space keeps its superblock), and
- * all of it on the device.
+ * A strip (or a simple extent) of device memory: on a device of the mount,
+ * 2 MiB aligned, a multiple of 2 MiB long unless it ends the file (then a
+ * multiple of pages), only a superblock file at offset 0 (where user space
+ * keeps the superblock of each device), and all of it on the device.
  */
 static int famfs_check_strip(const struct famfs_ioc_simple_extent *se,
-			     u32 file_type, bool ends_file, u64 dev_size)
+			     u32 file_type, bool ends_file,
+			     const struct famfs_map_devs *devs)
 {
 	u64 end;
 
-	if (se->devindex)
+	if (se->devindex >= devs->nr)
 		return -EINVAL;
 	if (!se->len || !IS_ALIGNED(se->offset, FAMFS_ALIGN))
 		return -EINVAL;
@@ -36,7 +43,7 @@ static int famfs_check_strip(const struct famfs_ioc_simple_extent *se,
 		return -EINVAL;
 	if (check_add_overflow(se->offset, se->len, &end))
 		return -EOVERFLOW;
-	if (end > dev_size)
+	if (end > devs->devs[se->devindex]->size)
 		return -ERANGE;
 	return 0;
 }
@@ -72,7 +79,8 @@ static int famfs_check_interleave(const struct famfs_map_req_ext *re)
 	return 0;
 }
 
-static int famfs_check_req(const struct famfs_map_req *req, u64 dev_size)
+static int famfs_check_req(const struct famfs_map_req *req,
+			   const struct famfs_map_devs *devs)
 {
 	u64 total = 0;
 	u32 i, j;
@@ -116,7 +124,7 @@ static int famfs_check_req(const struct famfs_map_req *req, u64 dev_size)
 		for (j = 0; j < re->nstrips; j++) {
 			err = famfs_check_strip(&re->strip[j], req->file_type,
 						last && req->ext_type == FAMFS_EXT_SIMPLE,
-						dev_size);
+						devs);
 			if (err)
 				return err;
 		}
@@ -133,22 +141,25 @@ static int famfs_check_req(const struct famfs_map_req *req, u64 dev_size)
 /**
  * famfs_map_build() - check a map request and make the map
  * @req: the request, from either MAP_CREATE ioctl
- * @dev_size: bytes of memory on the device
+ * @devs: the devices of the mount, which extents name by index
+ * @nr_devs: entries in @devs
  *
  * Return: the map, to be freed with kfree(), or an ERR_PTR: -EINVAL for a
- * malformed request or one with no extent, -ENOSPC for extents smaller than
- * the file, -E2BIG for too many extents or strips, -ERANGE for memory past
- * the end of the device, -EOVERFLOW for offsets or lengths that overflow,
- * -ENOMEM.
+ * malformed request, one with no extent or one that names a device index
+ * the mount does not have, -ENOSPC for extents smaller than the file,
+ * -E2BIG for too many extents or strips, -ERANGE for memory past the end of
+ * its device, -EOVERFLOW for offsets or lengths that overflow, -ENOMEM.
  */
-struct famfs_map *famfs_map_build(const struct famfs_map_req *req, u64 dev_size)
+struct famfs_map *famfs_map_build(const struct famfs_map_req *req,
+				  struct famfs_daxdev *const *devs, u32 nr_devs)
 {
+	const struct famfs_map_devs md = { .devs = devs, .nr = nr_devs };
 	struct famfs_map *map;
 	u32 i, j, nr_strips = 0;
 	u64 file_off = 0;
 	int err;
 
-	err = famfs_check_req(req, dev_size);
+	err = famfs_check_req(req, &md);
 	if (err)
 		return ERR_PTR(err);
 
@@ -177,6 +188,7 @@ struct famfs_map *famfs_map_build(const struct famfs_map_req *req, u64 dev_size)
 		for (j = 0; j < re->nstrips; j++, nr_strips++) {
 			map->strip[nr_strips].offset = re->strip[j].offset;
 			map->strip[nr_strips].len = re->strip[j].len;
+			map->strip[nr_strips].dev = re->strip[j].devindex;
 		}
 		file_off += re->nbytes;
 	}
@@ -186,9 +198,10 @@ struct famfs_map *famfs_map_build(const struct famfs_map_req *req, u64 dev_size)
 EXPORT_SYMBOL_IF_KUNIT(famfs_map_build);
 
 /**
- * famfs_map_resolve() - where a byte of a file is on the device
+ * famfs_map_resolve() - where a byte of a file is, on which device
  * @map: the file's map
  * @pos: offset in the file
+ * @dev: the index of the device that holds @pos
  * @offset: the device offset of @pos
  * @len: how many bytes from there on are contiguous on the device: to the
  *	end of the chunk, or of the extent. The last extent may end inside a
@@ -200,9 +213,10 @@ EXPORT_SYMBOL_IF_KUNIT(famfs_map_build);
  *
  * Return: 0, or -EIO if @pos is past what @map maps.
  */
-int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
-		      u64 *len)
+int famfs_map_resolve(const struct famfs_map *map, u64 pos, u32 *dev,
+		      u64 *offset, u64 *len)
 {
+	const struct famfs_map_strip *st;
 	const struct famfs_map_ext *me;
 	u32 lo = 0, hi = map->nr_ext;
 	u64 rel, chunk_nr, in_chunk, end;
@@ -227,8 +241,9 @@ int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
 	/* chunk n is chunk n / nstrips of strip n % nstrips */
 	strip = do_div(chunk_nr, me->nstrips);
 
-	*offset = map->strip[me->first + strip].offset +
-		  chunk_nr * me->chunk + in_chunk;
+	st = &map->strip[me->first + strip];
+	*dev = st->dev;
+	*offset = st->offset + chunk_nr * me->chunk + in_chunk;
 	end = me->nbytes;
 	if (lo == map->nr_ext - 1)
 		end = round_up(end, PAGE_SIZE);
@@ -238,8 +253,9 @@ int famfs_map_resolve(const struct famfs_map *map, u64 pos, u64 *offset,
 EXPORT_SYMBOL_IF_KUNIT(famfs_map_resolve);
 
 /**
- * famfs_map_find() - where a file maps a byte of the device
+ * famfs_map_find() - where a file maps a byte of a device
  * @map: the file's map
+ * @dev: the index of the device
  * @offset: the device offset
  * @from: the first file offset to consider
  * @pos: the file offset found
@@ -252,7 +268,8 @@ EXPORT_SYMBOL_IF_KUNIT(famfs_map_resolve);
  * Return: 0 with the lowest file offset at or after @from that maps
  * @offset in @pos, or -ENOENT.
  */
-int famfs_map_find(const struct famfs_map *map, u64 offset, u64 from, u64 *pos)
+int famfs_map_find(const struct famfs_map *map, u32 dev, u64 offset, u64 from,
+		   u64 *pos)
 {
 	u64 best = U64_MAX;
 	u32 i, s;
@@ -265,7 +282,8 @@ int famfs_map_find(const struct famfs_map *map, u64 offset, u64 from, u64 *pos)
 			const struct famfs_map_strip *st = &map->strip[me->first + s];
 			u64 rel, in_chunk, n, p;
 
-			if (offset < st->offset || offset - st->offset >= st->len)
+			if (st->dev != dev || offset < st->offset ||
+			    offset - st->offset >= st->len)
 				continue;
 			rel = offset - st->offset;
 			/* chunk rel / chunk of strip s is chunk n of the extent */
@@ -289,3 +307,98 @@ int famfs_map_find(const struct famfs_map *map, u64 offset, u64 from, u64 *pos)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(famfs_map_find);
+
+/**
+ * famfs_map_uses_dev() - whether any memory of a file is on a device
+ * @map: the file's map
+ * @dev: the index of the device
+ */
+bool famfs_map_uses_dev(const struct famfs_map *map, u32 dev)
+{
+	u32 i;
+
+	for (i = 0; i < map->nr_strips; i++)
+		if (map->strip[i].dev == dev)
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(famfs_map_uses_dev);
+
+/* The first chunk at or after chunk @n of @me whose strip is on @dev */
+static u64 famfs_ext_next_chunk(const struct famfs_map *map,
+				const struct famfs_map_ext *me, u32 dev, u64 n)
+{
+	u64 best = U64_MAX;
+	u32 s, at;
+
+	at = do_div(n, me->nstrips);
+	/* n is now the round of chunks, at the strip chunk n started in */
+	for (s = 0; s < me->nstrips; s++) {
+		u64 c;
+
+		if (map->strip[me->first + s].dev != dev)
+			continue;
+		c = (n + (s < at)) * me->nstrips + s;
+		best = min(best, c);
+	}
+	return best;
+}
+
+/**
+ * famfs_map_dev_range() - the next run of a file whose memory is on a device
+ * @map: the file's map
+ * @dev: the index of the device
+ * @from: the first file offset to consider
+ * @start: the first file offset of the run
+ * @end: the file offset past the run, up to a page boundary
+ *
+ * For taking down the parts of a file that a device held: a run is a chunk,
+ * or consecutive chunks, on @dev. The last run of a file that ends inside a
+ * page runs to the end of that page, which its strip holds. Call again with
+ * @from = @end for the next run.
+ *
+ * Return: 0 with the first run at or after @from, or -ENOENT if there is
+ * none.
+ */
+int famfs_map_dev_range(const struct famfs_map *map, u32 dev, u64 from,
+			u64 *start, u64 *end)
+{
+	bool found = false;
+	u32 i;
+
+	for (i = 0; i < map->nr_ext; i++) {
+		const struct famfs_map_ext *me = &map->ext[i];
+		u64 ext_end = me->file_off + me->nbytes;
+		u64 n, c, s, e;
+
+		if (i == map->nr_ext - 1)
+			ext_end = round_up(ext_end, PAGE_SIZE);
+		if (ext_end <= from)
+			continue;
+		n = from > me->file_off ?
+		    div64_u64(from - me->file_off, me->chunk) : 0;
+		c = famfs_ext_next_chunk(map, me, dev, n);
+		if (c == U64_MAX || c * me->chunk >= ext_end - me->file_off) {
+			if (found)
+				break;
+			continue;
+		}
+		s = max(from, me->file_off + c * me->chunk);
+		if (found && s != *end)
+			break;
+		if (!found)
+			*start = s;
+		/* the chunks that follow on @dev, without a gap */
+		do {
+			e = min(ext_end, me->file_off + (c + 1) * me->chunk);
+			c++;
+		} while (e < ext_end && famfs_ext_next_chunk(map, me, dev, c) == c);
+		*end = e;
+		found = true;
+		if (e < ext_end)
+			break;
+		from = e;
+	}
+	return found ? 0 : -ENOENT;
+}
+EXPORT_SYMBOL_IF_KUNIT(famfs_map_dev_range);

@@ -2,7 +2,7 @@
 /*
  * KUnit tests of famfs file maps: what famfs_map_build() accepts and
  * refuses, and where famfs_map_resolve() finds each byte. No device is
- * needed: a map is checked against a device size only.
+ * needed: a map is checked against the sizes of devices only.
  */
 
 #include <kunit/test.h>
@@ -48,6 +48,16 @@ static_assert(FAMFSIOC_MAP_GET_V2 == 0x81c07555);
 
 #define DEV_SIZE	SZ_1G
 #define M2		SZ_2M
+
+/* What a map is checked against: the sizes of the mount's devices */
+static struct famfs_daxdev famfs_test_dev0 = { .size = DEV_SIZE };
+static struct famfs_daxdev *const famfs_test_devs[] = { &famfs_test_dev0 };
+
+static struct famfs_map *famfs_test_build(const struct famfs_map_req *req)
+{
+	return famfs_map_build(req, famfs_test_devs,
+			       ARRAY_SIZE(famfs_test_devs));
+}
 
 /* A strip (or simple extent) in the cases below */
 #define S(o, l)		{ .offset = (o), .len = (l) }
@@ -255,7 +265,7 @@ static void famfs_map_build_test(struct kunit *test)
 	u64 total = 0;
 	u32 i;
 
-	map = famfs_map_build(famfs_test_req(test, c), DEV_SIZE);
+	map = famfs_test_build(famfs_test_req(test, c));
 	if (c->err) {
 		KUNIT_EXPECT_PTR_EQ(test, map, ERR_PTR(c->err));
 		if (!IS_ERR(map))
@@ -280,8 +290,7 @@ static void famfs_map_build_test(struct kunit *test)
 static struct famfs_map *famfs_test_map(struct kunit *test,
 					const struct famfs_map_case *c)
 {
-	struct famfs_map *map = famfs_map_build(famfs_test_req(test, c),
-						DEV_SIZE);
+	struct famfs_map *map = famfs_test_build(famfs_test_req(test, c));
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
 	KUNIT_ASSERT_EQ(test, 0,
@@ -294,10 +303,12 @@ static void famfs_expect_resolve(struct kunit *test,
 				 u64 offset, u64 len)
 {
 	u64 got_offset = 0, got_len = 0;
+	u32 dev = U32_MAX;
 
-	KUNIT_EXPECT_EQ_MSG(test, famfs_map_resolve(map, pos, &got_offset,
+	KUNIT_EXPECT_EQ_MSG(test, famfs_map_resolve(map, pos, &dev, &got_offset,
 						    &got_len), 0,
 			    "pos %#llx", pos);
+	KUNIT_EXPECT_EQ_MSG(test, dev, 0, "pos %#llx", pos);
 	KUNIT_EXPECT_EQ_MSG(test, got_offset, offset, "pos %#llx", pos);
 	KUNIT_EXPECT_EQ_MSG(test, got_len, len, "pos %#llx", pos);
 }
@@ -313,15 +324,16 @@ static void famfs_map_resolve_simple_test(struct kunit *test)
 	};
 	const struct famfs_map *map = famfs_test_map(test, &c);
 	u64 offset, len;
+	u32 dev;
 
 	famfs_expect_resolve(test, map, 0, 10 * M2, 2 * M2);
 	famfs_expect_resolve(test, map, 4097, 10 * M2 + 4097, 2 * M2 - 4097);
 	famfs_expect_resolve(test, map, 2 * M2 - 1, 12 * M2 - 1, 1);
 	famfs_expect_resolve(test, map, 2 * M2, 4 * M2, 2 * M2);
 	famfs_expect_resolve(test, map, 4 * M2 - 1, 6 * M2 - 1, 1);
-	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, 4 * M2, &offset, &len),
+	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, 4 * M2, &dev, &offset, &len),
 			-EIO);
-	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, U64_MAX, &offset, &len),
+	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, U64_MAX, &dev, &offset, &len),
 			-EIO);
 }
 
@@ -342,15 +354,16 @@ static void famfs_map_resolve_interleave_test(struct kunit *test)
 	static const u64 strip_off[] = { 100 * M2, 20 * M2, 50 * M2 };
 	const struct famfs_map *map = famfs_test_map(test, &c);
 	u64 chunk, offset, len;
+	u32 dev;
 
 	for (chunk = 0; chunk < 7; chunk++) {
-		u64 dev = strip_off[chunk % 3] + (chunk / 3) * M2;
+		u64 at = strip_off[chunk % 3] + (chunk / 3) * M2;
 
-		famfs_expect_resolve(test, map, chunk * M2, dev, M2);
+		famfs_expect_resolve(test, map, chunk * M2, at, M2);
 		famfs_expect_resolve(test, map, chunk * M2 + M2 - 1,
-				     dev + M2 - 1, 1);
+				     at + M2 - 1, 1);
 	}
-	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, 7 * M2, &offset, &len),
+	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, 7 * M2, &dev, &offset, &len),
 			-EIO);
 }
 
@@ -386,13 +399,14 @@ static void famfs_expect_round_trip(struct kunit *test,
 				    const struct famfs_map *map)
 {
 	u64 pos, offset, len, found;
+	u32 dev;
 
 	for (pos = 0; pos < map->size; pos += SZ_4K) {
-		KUNIT_ASSERT_EQ(test, famfs_map_resolve(map, pos, &offset, &len), 0);
-		KUNIT_EXPECT_EQ_MSG(test, famfs_map_find(map, offset, 0, &found), 0,
+		KUNIT_ASSERT_EQ(test, famfs_map_resolve(map, pos, &dev, &offset, &len), 0);
+		KUNIT_EXPECT_EQ_MSG(test, famfs_map_find(map, 0, offset, 0, &found), 0,
 				    "pos %#llx", pos);
 		KUNIT_EXPECT_EQ_MSG(test, found, pos, "offset %#llx", offset);
-		KUNIT_EXPECT_EQ(test, famfs_map_find(map, offset, pos + 1, &found),
+		KUNIT_EXPECT_EQ(test, famfs_map_find(map, 0, offset, pos + 1, &found),
 				-ENOENT);
 	}
 }
@@ -419,14 +433,14 @@ static void famfs_map_find_test(struct kunit *test)
 
 	famfs_expect_round_trip(test, map);
 	/* strip 2 is longer than its chunks: its tail is not in the file */
-	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 52 * M2, 0, &found), -ENOENT);
-	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 99 * M2, 0, &found), -ENOENT);
-	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 103 * M2, 0, &found), -ENOENT);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 0, 52 * M2, 0, &found), -ENOENT);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 0, 99 * M2, 0, &found), -ENOENT);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 0, 103 * M2, 0, &found), -ENOENT);
 
 	map = famfs_test_map(test, &two);
 	famfs_expect_round_trip(test, map);
 	/* the last page of the second strip is past the end of the file */
-	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 71 * M2 - 4096, 0, &found),
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 0, 71 * M2 - 4096, 0, &found),
 			-ENOENT);
 }
 
@@ -442,12 +456,12 @@ static void famfs_map_find_twice_test(struct kunit *test)
 	const struct famfs_map *map = famfs_test_map(test, &c);
 	u64 found;
 
-	KUNIT_ASSERT_EQ(test, famfs_map_find(map, 10 * M2 + 8192, 0, &found), 0);
+	KUNIT_ASSERT_EQ(test, famfs_map_find(map, 0, 10 * M2 + 8192, 0, &found), 0);
 	KUNIT_EXPECT_EQ(test, found, 8192);
-	KUNIT_ASSERT_EQ(test, famfs_map_find(map, 10 * M2 + 8192, found + 1,
+	KUNIT_ASSERT_EQ(test, famfs_map_find(map, 0, 10 * M2 + 8192, found + 1,
 					     &found), 0);
 	KUNIT_EXPECT_EQ(test, found, 2 * M2 + 8192);
-	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 10 * M2 + 8192, found + 1,
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 0, 10 * M2 + 8192, found + 1,
 					     &found), -ENOENT);
 }
 
@@ -492,7 +506,7 @@ static void famfs_map_resolve_tail_test(struct kunit *test)
 	u64 last = t->size - 1, page = round_down(last, PAGE_SIZE);
 	u64 chunk = round_down(last, M2), offset, len, found;
 	const struct famfs_map *map;
-	u32 i;
+	u32 i, dev;
 
 	for (i = 0; i < t->nstrips; i++)
 		c.ext[0].strip[i] = (struct famfs_ioc_simple_extent)
@@ -511,10 +525,10 @@ static void famfs_map_resolve_tail_test(struct kunit *test)
 			     famfs_tail_dev_off(t->nstrips, last),
 			     page + PAGE_SIZE - last);
 	/* and nothing past the end of the file */
-	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, t->size, &offset, &len),
+	KUNIT_EXPECT_EQ(test, famfs_map_resolve(map, t->size, &dev, &offset, &len),
 			-EIO);
 	/* a failure of that page is found in the file */
-	KUNIT_EXPECT_EQ(test, famfs_map_find(map,
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 0,
 					     famfs_tail_dev_off(t->nstrips, page),
 					     0, &found), 0);
 	KUNIT_EXPECT_EQ(test, found, page);

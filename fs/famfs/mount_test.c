@@ -72,7 +72,9 @@ static void famfs_param_test(struct kunit *test)
 	fsi = fc->s_fs_info;
 	KUNIT_ASSERT_NOT_NULL(test, fsi);
 	KUNIT_EXPECT_EQ(test, fsi->root_mode, c->mode);
-	KUNIT_EXPECT_NULL(test, fsi->dax_dev);
+	KUNIT_ASSERT_NOT_NULL(test, fsi->devs[0]);
+	KUNIT_EXPECT_NULL(test, fsi->devs[0]->dax_dev);
+	KUNIT_EXPECT_EQ(test, fsi->nr_devs, 1);
 	if (c->key && !strcmp(c->key, "source"))
 		KUNIT_EXPECT_STREQ(test, fc->source, c->value);
 }
@@ -118,8 +120,10 @@ static void famfs_mount_basic_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sb->s_maxbytes, MAX_LFS_FILESIZE);
 	KUNIT_EXPECT_EQ(test, sb->s_time_gran, 1);
 	KUNIT_EXPECT_EQ(test, d_inode(sb->s_root)->i_mode, S_IFDIR | 0755);
-	KUNIT_EXPECT_PTR_EQ(test, dax_holder(mock->dax_dev), (void *)sb);
-	KUNIT_EXPECT_PTR_EQ(test, FAMFS_SB(sb)->dax_dev, mock->dax_dev);
+	KUNIT_EXPECT_PTR_EQ(test, dax_holder(mock->dax_dev),
+			    (void *)FAMFS_SB(sb)->devs[0]);
+	KUNIT_EXPECT_PTR_EQ(test, FAMFS_SB(sb)->devs[0]->dax_dev, mock->dax_dev);
+	KUNIT_EXPECT_PTR_EQ(test, FAMFS_SB(sb)->devs[0]->sb, sb);
 	KUNIT_EXPECT_EQ(test, famfs_mock_dax_refs(mock), MOCK_REFS_MOUNTED);
 
 	famfs_test_umount(test, mnt);
@@ -148,7 +152,7 @@ static void famfs_mount_busy_test(struct kunit *test)
 	again = famfs_test_mount(test, "/dev/mockdax", NULL);
 	KUNIT_EXPECT_PTR_EQ(test, again, ERR_PTR(-EBUSY));
 	KUNIT_EXPECT_PTR_EQ(test, dax_holder(mock->dax_dev),
-			    (void *)mnt->mnt_sb);
+			    (void *)FAMFS_SB(mnt->mnt_sb)->devs[0]);
 	KUNIT_EXPECT_EQ(test, famfs_mock_dax_refs(mock), MOCK_REFS_MOUNTED);
 
 	/* the first mount is unharmed */
@@ -260,7 +264,7 @@ static void famfs_mount_remount_test(struct kunit *test)
 	mnt = famfs_test_mount(test, "/dev/mockdax", "mode=0700");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
 	KUNIT_EXPECT_PTR_EQ(test, dax_holder(mock->dax_dev),
-			    (void *)mnt->mnt_sb);
+			    (void *)FAMFS_SB(mnt->mnt_sb)->devs[0]);
 	/* a fresh mount is empty: famfs keeps nothing on the device */
 	KUNIT_EXPECT_EQ(test, d_inode(mnt->mnt_root)->i_mode, S_IFDIR | 0700);
 	KUNIT_EXPECT_EQ(test, d_inode(mnt->mnt_root)->i_nlink, 2);
@@ -586,7 +590,7 @@ static void famfs_mount_source_path_test(struct kunit *test)
 	mnt = famfs_test_mount(test, dax, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
 	KUNIT_EXPECT_PTR_EQ(test, dax_holder(mock->dax_dev),
-			    (void *)mnt->mnt_sb);
+			    (void *)FAMFS_SB(mnt->mnt_sb)->devs[0]);
 	/* the same device through a symlink: followed, and busy */
 	KUNIT_EXPECT_PTR_EQ(test, famfs_test_mount(test, link, NULL),
 			    ERR_PTR(-EBUSY));
@@ -722,7 +726,7 @@ static void famfs_mount_memory_failure_test(struct kunit *test)
 							PAGE_SIZE, 0),
 			0);
 	KUNIT_EXPECT_PTR_EQ(test, dax_holder(mock->dax_dev),
-			    (void *)mnt->mnt_sb);
+			    (void *)FAMFS_SB(mnt->mnt_sb)->devs[0]);
 	dentry = famfs_test_lookup(mnt->mnt_root, "before");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dentry);
 	dput(dentry);

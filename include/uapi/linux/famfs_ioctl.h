@@ -48,11 +48,12 @@ struct famfs_extent {
 /**
  * struct famfs_ioc_map - the memory of a file (ABI 42)
  * @extent_type: FAMFS_EXT_SIMPLE; MAP_GET reports FAMFS_EXT_INTERLEAVE for
- *	an interleaved file, which has no ABI 42 form
+ *	an interleaved file, which has no ABI 42 form, nor has a file with
+ *	memory on another device than 0
  * @file_type: FAMFS_REG, FAMFS_SUPERBLOCK or FAMFS_LOG
  * @file_size: size of the file in bytes; the extents must cover it
  * @ext_list_count: number of extents, 1 to FAMFS_MAX_EXTENTS; 0 in what
- *	MAP_GET reports for an interleaved file
+ *	MAP_GET reports for a file with no ABI 42 form
  * @ext_list: the extents; file byte x is at device offset
  *	ext_list[i].offset + (x - the lengths of the extents before i)
  */
@@ -68,7 +69,8 @@ struct famfs_ioc_map {
 
 /**
  * struct famfs_ioc_simple_extent - a run of device memory (ABI 43)
- * @devindex: the device, 0 (a famfs mount has one device)
+ * @devindex: the device: 0 is the mounted one, others are those that
+ *	FAMFSIOC_ADD_DAXDEV registered
  * @offset: byte offset in the device, 2 MiB aligned
  * @len: length in bytes, a multiple of 2 MiB but for the last extent
  */
@@ -140,6 +142,36 @@ struct famfs_ioc_get_fmap {
 	};
 };
 
+/* Devices of one mount, the mounted device included (see ADD_DAXDEV) */
+#define FAMFS_MAX_DAXDEVS	64
+/* The room for a device path in struct famfs_ioc_add_daxdev */
+#define FAMFS_DEVNAME_LEN	64
+
+/**
+ * struct famfs_ioc_add_daxdev - one more device for a mount (ADD_DAXDEV)
+ * @uuid: the device's uuid, as famfs user space records it; the kernel
+ *	knows a device by its device number, and does not interpret this
+ * @size: the bytes of the device the file system uses; no more than the
+ *	device has
+ * @index: the index that extents name it by (devindex): the next free one,
+ *	or the index it already has
+ * @name: path of the device's character device (/dev/daxX.Y), NUL
+ *	terminated
+ * @pad: must be 0
+ *
+ * 96 bytes, with the same offsets on every architecture: famfs user space's
+ * draft of this structure put a uuid_le and no tail padding here, which is
+ * 96 bytes on x86_64 but 92 on i386. This is that layout with its padding
+ * made explicit, so 64-bit callers of the draft are callers of this.
+ */
+struct famfs_ioc_add_daxdev {
+	__u8 uuid[16];
+	__u64 size;
+	__u32 index;
+	char name[FAMFS_DEVNAME_LEN];
+	__u32 pad;
+};
+
 #define FAMFSIOC_MAGIC		'u'
 
 /* Give an empty, unmapped regular file its memory (needs CAP_SYS_RAWIO) */
@@ -149,7 +181,7 @@ struct famfs_ioc_get_fmap {
 /*
  * Its extents, into an array of exactly ext_list_count famfs_extent (up to
  * 32 bytes), while the number says 16: the size of one, as famfs user space
- * fixed it. Fails for an interleaved file.
+ * fixed it. Fails for a file with no ABI 42 form.
  */
 #define FAMFSIOC_MAP_GETEXT	_IOR(FAMFSIOC_MAGIC, 0x52, struct famfs_extent)
 /* Succeeds on every famfs regular file: tells famfs files from others */
@@ -161,5 +193,15 @@ struct famfs_ioc_get_fmap {
  * E2BIG (and says why in the kernel log). The layout is ABI 43's.
  */
 #define FAMFSIOC_MAP_GET_V2	_IOR(FAMFSIOC_MAGIC, 0x55, struct famfs_ioc_get_fmap)
+
+/*
+ * Register another device with the mount, on a file descriptor of the
+ * superblock or log file (needs CAP_SYS_RAWIO). Registering a known device
+ * at its index again does nothing. A kernel without it fails with ENOTTY:
+ * it speaks ABI 43 all the same, and takes extents on device 0 only.
+ */
+#define FAMFSIOC_ADD_DAXDEV	_IOW(FAMFSIOC_MAGIC, 0x56, struct famfs_ioc_add_daxdev)
+/* The highest device index the mount knows, on any famfs regular file */
+#define FAMFSIOC_GET_MAX_DAXDEV	_IOR(FAMFSIOC_MAGIC, 0x57, __u32)
 
 #endif /* _UAPI_LINUX_FAMFS_IOCTL_H */
