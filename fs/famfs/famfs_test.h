@@ -60,5 +60,15 @@ void famfs_test_kill_put_dax(void *dax_dev);
 struct dax_device *famfs_test_source_dax(struct kunit *test,
 					 const struct dax_operations *ops,
 					 bool chardev);
+const char *famfs_test_node(struct kunit *test, const char *path, umode_t mode,
+			    dev_t devt, const char *target);
+int famfs_test_reconfigure(struct vfsmount *mnt, const char *key,
+			   const char *value);
+struct file *famfs_test_open(struct kunit *test, struct vfsmount *mnt,
+			     const char *name, int flags);
+void famfs_test_close(struct kunit *test, struct file *file);
+void __user *famfs_test_user(struct kunit *test, const void *data, size_t len);
+long famfs_test_ioctl(struct file *file, unsigned int cmd, void __user *arg);
+u8 *famfs_test_buf(struct kunit *test, size_t len);
 
 #endif /* _FAMFS_TEST_H */

@@ -9,58 +9,6 @@
 
 #define M2	SZ_2M
 
-static void famfs_fput(void *file)
-{
-	/* synchronous: the mount must be idle when the test unmounts it */
-	__fput_sync(file);
-}
-
-/* Create (if needed) and open @name in the root of @mnt */
-static struct file *famfs_test_open(struct kunit *test, struct vfsmount *mnt,
-				    const char *name, int flags)
-{
-	struct path path = { .mnt = mnt };
-	struct file *file;
-
-	path.dentry = famfs_test_lookup(mnt->mnt_root, name);
-	if (IS_ERR(path.dentry)) {
-		KUNIT_ASSERT_EQ(test, 0, famfs_test_mknod(mnt->mnt_root, name,
-							  S_IFREG | 0644));
-		path.dentry = famfs_test_lookup(mnt->mnt_root, name);
-	}
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, path.dentry);
-
-	file = dentry_open(&path, flags, current_cred());
-	dput(path.dentry);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, famfs_fput,
-							   file));
-	return file;
-}
-
-/* User memory for ioctl arguments, holding a copy of @data */
-static void __user *famfs_test_user(struct kunit *test, const void *data,
-				    size_t len)
-{
-	unsigned long addr;
-
-	addr = kunit_vm_mmap(test, NULL, 0, PAGE_ALIGN(len ?: 1),
-			     PROT_READ | PROT_WRITE,
-			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
-	KUNIT_ASSERT_NE(test, addr, 0);
-	if (data)
-		KUNIT_ASSERT_EQ(test, 0, copy_to_user((void __user *)addr,
-						      data, len));
-	return (void __user *)addr;
-}
-
-static long famfs_test_ioctl(struct file *file, unsigned int cmd,
-			     void __user *arg)
-{
-	return vfs_ioctl(file, cmd, (unsigned long)arg);
-}
-
 /* MAP_CREATE (ABI 42) saying it has @nr of the extents @ext */
 static long famfs_test_map(struct kunit *test, struct file *file,
 			   u32 file_type, u64 file_size,
@@ -102,22 +50,6 @@ static long famfs_test_map_interleaved(struct kunit *test, struct file *file,
 	fmap.kie = (u64)(uintptr_t)famfs_test_user(test, &ie, sizeof(ie));
 	return famfs_test_ioctl(file, FAMFSIOC_MAP_CREATE_V2,
 				famfs_test_user(test, &fmap, sizeof(fmap)));
-}
-
-static void famfs_vfree(void *buf)
-{
-	vfree(buf);
-}
-
-/* A zeroed buffer of @len bytes, more than kmalloc() gives */
-static u8 *famfs_test_buf(struct kunit *test, size_t len)
-{
-	u8 *buf = vzalloc(len);
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, famfs_vfree,
-							   buf));
-	return buf;
 }
 
 /* A pattern that differs at every byte and from test to test */

@@ -59,8 +59,18 @@ static struct famfs_map *famfs_test_build(const struct famfs_map_req *req)
 			       ARRAY_SIZE(famfs_test_devs));
 }
 
-/* A strip (or simple extent) in the cases below */
+/* A mount of three devices of three sizes */
+#define DEV1_SIZE	SZ_64M
+#define DEV2_SIZE	SZ_32M
+static struct famfs_daxdev famfs_test_dev1 = { .size = DEV1_SIZE };
+static struct famfs_daxdev famfs_test_dev2 = { .size = DEV2_SIZE };
+static struct famfs_daxdev *const famfs_test_devs3[] = {
+	&famfs_test_dev0, &famfs_test_dev1, &famfs_test_dev2,
+};
+
+/* A strip (or simple extent) in the cases below, on device 0 or @d */
 #define S(o, l)		{ .offset = (o), .len = (l) }
+#define SD(d, o, l)	{ .devindex = (d), .offset = (o), .len = (l) }
 
 struct famfs_map_case {
 	const char *desc;
@@ -228,6 +238,52 @@ static void famfs_map_case_desc(const struct famfs_map_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(famfs_map, famfs_map_cases, famfs_map_case_desc);
 
+/* Maps over the three devices of famfs_test_devs3 */
+static const struct famfs_map_case famfs_map_dev_cases[] = {
+	{ "simple extent on device 1", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1, .strip = { SD(1, M2, M2) } } } },
+	{ "simple extent ending device 2", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1, .strip = { SD(2, DEV2_SIZE - M2, M2) } } } },
+	{ "past the end of device 2, inside device 0", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1, .strip = { SD(2, DEV2_SIZE, M2) } } },
+	  .err = -ERANGE },
+	{ "device 3, which the mount does not have", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1, .strip = { SD(3, M2, M2) } } },
+	  .err = -EINVAL },
+	{ "device 1 + 2^32: no truncation to 1", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1, .strip = { SD(1ULL << 32 | 1, M2, M2) } } },
+	  .err = -EINVAL },
+	{ "superblock at 0 of device 2", .file_type = FAMFS_SUPERBLOCK,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1, .strip = { SD(2, 0, M2) } } } },
+	{ "regular file at 0 of device 1", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = M2, .nr_ext = 1,
+	  .ext = { { .nstrips = 1, .strip = { SD(1, 0, M2) } } },
+	  .err = -EINVAL },
+	{ "two simple extents on devices 1 and 2", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_SIMPLE, .file_size = 2 * M2, .nr_ext = 2,
+	  .ext = { { .nstrips = 1, .strip = { SD(1, M2, M2) } },
+		   { .nstrips = 1, .strip = { SD(2, M2, M2) } } } },
+	{ "interleave over devices 0, 1, 2, 1", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 8 * M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 8 * M2, .chunk = M2, .nstrips = 4,
+		     .strip = { SD(0, M2, 2 * M2), SD(1, M2, 2 * M2),
+				SD(2, M2, 2 * M2), SD(1, 8 * M2, 2 * M2) } } } },
+	{ "interleave, a strip past the end of device 1", .file_type = FAMFS_REG,
+	  .ext_type = FAMFS_EXT_INTERLEAVE, .file_size = 4 * M2, .nr_ext = 1,
+	  .ext = { { .nbytes = 4 * M2, .chunk = M2, .nstrips = 2,
+		     .strip = { SD(0, M2, 2 * M2),
+				SD(1, DEV1_SIZE - M2, 2 * M2) } } },
+	  .err = -ERANGE },
+};
+
+KUNIT_ARRAY_PARAM_DESC(famfs_map_dev, famfs_map_dev_cases, desc);
+
 /* The request either ioctl would make of @c */
 static struct famfs_map_req *famfs_test_req(struct kunit *test,
 					    const struct famfs_map_case *c)
@@ -285,6 +341,56 @@ static void famfs_map_build_test(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, map->size, total);
 	KUNIT_EXPECT_GE(test, map->size, c->file_size);
+}
+
+/* Each map over three devices is built, or refused with its errno */
+static void famfs_map_dev_build_test(struct kunit *test)
+{
+	const struct famfs_map_case *c = test->param_value;
+	struct famfs_map *map;
+	u32 i, j, n = 0;
+	bool off0 = false;
+
+	map = famfs_map_build(famfs_test_req(test, c), famfs_test_devs3,
+			      ARRAY_SIZE(famfs_test_devs3));
+	if (c->err) {
+		KUNIT_EXPECT_PTR_EQ(test, map, ERR_PTR(c->err));
+		if (!IS_ERR(map))
+			kfree(map);
+		return;
+	}
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, famfs_kfree_map, map));
+	/* every strip keeps the device it was given */
+	for (i = 0; i < c->nr_ext; i++)
+		for (j = 0; j < c->ext[i].nstrips; j++, n++) {
+			KUNIT_EXPECT_EQ(test, map->strip[n].dev,
+					c->ext[i].strip[j].devindex);
+			off0 |= map->strip[n].dev != 0;
+		}
+	KUNIT_EXPECT_EQ(test, map->nr_strips, n);
+	/* a map off device 0 is refused by a mount of device 0 alone */
+	if (off0) {
+		struct famfs_map *one = famfs_test_build(famfs_test_req(test, c));
+
+		KUNIT_EXPECT_PTR_EQ(test, one, ERR_PTR(-EINVAL));
+		if (!IS_ERR(one))
+			kfree(one);
+	}
+}
+
+static struct famfs_map *famfs_test_map3(struct kunit *test,
+					 const struct famfs_map_case *c)
+{
+	struct famfs_map *map = famfs_map_build(famfs_test_req(test, c),
+						famfs_test_devs3,
+						ARRAY_SIZE(famfs_test_devs3));
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, famfs_kfree_map, map));
+	return map;
 }
 
 static struct famfs_map *famfs_test_map(struct kunit *test,
@@ -534,6 +640,146 @@ static void famfs_map_resolve_tail_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, found, page);
 }
 
+/*
+ * Strips on three devices at the same device offsets: each chunk resolves
+ * to its strip's device, and famfs_map_find() finds a device offset only
+ * in the strips of its device.
+ */
+static void famfs_map_resolve_devs_test(struct kunit *test)
+{
+	static const struct famfs_map_case c = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_INTERLEAVE,
+		.file_size = 8 * M2, .nr_ext = 1,
+		.ext = { { .nbytes = 8 * M2, .chunk = M2, .nstrips = 4,
+			   .strip = { SD(0, 10 * M2, 2 * M2),
+				      SD(1, 10 * M2, 2 * M2),
+				      SD(2, 10 * M2, 2 * M2),
+				      SD(1, 20 * M2, 2 * M2) } } },
+	};
+	static const u32 dev_of[4] = { 0, 1, 2, 1 };
+	static const u64 off_of[4] = { 10 * M2, 10 * M2, 10 * M2, 20 * M2 };
+	const struct famfs_map *map = famfs_test_map3(test, &c);
+	u64 pos, offset, len, found;
+	u32 chunk, dev;
+
+	for (chunk = 0; chunk < 8; chunk++) {
+		pos = chunk * M2 + 4096;
+		KUNIT_ASSERT_EQ(test, famfs_map_resolve(map, pos, &dev, &offset,
+							&len), 0);
+		KUNIT_EXPECT_EQ_MSG(test, dev, dev_of[chunk % 4], "chunk %u", chunk);
+		KUNIT_EXPECT_EQ_MSG(test, offset,
+				    off_of[chunk % 4] + (chunk / 4) * M2 + 4096,
+				    "chunk %u", chunk);
+		KUNIT_EXPECT_EQ(test, len, M2 - 4096);
+		/* and back, from the device and its offset */
+		KUNIT_EXPECT_EQ(test, famfs_map_find(map, dev, offset, 0, &found),
+				0);
+		KUNIT_EXPECT_EQ(test, found, pos);
+	}
+	/* 10 * M2 is on devices 0, 1 and 2, each its own chunk */
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 2, 10 * M2, 0, &found), 0);
+	KUNIT_EXPECT_EQ(test, found, 2 * M2);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 2, 10 * M2, found + 1, &found),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 1, 20 * M2, 0, &found), 0);
+	KUNIT_EXPECT_EQ(test, found, 3 * M2);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 2, 20 * M2, 0, &found),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, famfs_map_find(map, 3, 10 * M2, 0, &found),
+			-ENOENT);
+	KUNIT_EXPECT_TRUE(test, famfs_map_uses_dev(map, 0));
+	KUNIT_EXPECT_TRUE(test, famfs_map_uses_dev(map, 2));
+	KUNIT_EXPECT_FALSE(test, famfs_map_uses_dev(map, 3));
+}
+
+/* The runs of a file on each device, as a device going away takes them */
+struct famfs_dev_run {
+	u64 start, end;
+};
+
+static void famfs_expect_runs(struct kunit *test, const struct famfs_map *map,
+			      u32 dev, u64 from, const struct famfs_dev_run *runs,
+			      u32 nr)
+{
+	u64 start, end;
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		KUNIT_ASSERT_EQ_MSG(test, famfs_map_dev_range(map, dev, from,
+							      &start, &end), 0,
+				    "device %u, run %u", dev, i);
+		KUNIT_EXPECT_EQ_MSG(test, start, runs[i].start,
+				    "device %u, run %u", dev, i);
+		KUNIT_EXPECT_EQ_MSG(test, end, runs[i].end,
+				    "device %u, run %u", dev, i);
+		from = end;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, famfs_map_dev_range(map, dev, from, &start,
+						      &end), -ENOENT,
+			    "device %u, after %u runs", dev, nr);
+}
+
+/*
+ * Two interleaved extents: chunks of the first on devices 0 1 1 2 0 1 1 2,
+ * of the second (which ends 5 bytes into a page) on 1 1 1. Consecutive
+ * chunks on one device make one run, across extents too; the last run ends
+ * with the page the file ends in.
+ */
+static void famfs_map_dev_range_test(struct kunit *test)
+{
+	static const struct famfs_map_case c = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_INTERLEAVE,
+		.file_size = 10 * M2 + 5, .nr_ext = 2,
+		.ext = { { .nbytes = 8 * M2, .chunk = M2, .nstrips = 4,
+			   .strip = { SD(0, M2, 2 * M2), SD(1, M2, 2 * M2),
+				      SD(1, 4 * M2, 2 * M2),
+				      SD(2, M2, 2 * M2) } },
+			 { .nbytes = 2 * M2 + 5, .chunk = M2, .nstrips = 2,
+			   .strip = { SD(1, 8 * M2, 2 * M2),
+				      SD(1, 12 * M2, M2) } } },
+	};
+	static const struct famfs_dev_run dev0[] = {
+		{ 0, M2 }, { 4 * M2, 5 * M2 },
+	};
+	static const struct famfs_dev_run dev1[] = {
+		{ M2, 3 * M2 }, { 5 * M2, 7 * M2 },
+		{ 8 * M2, 10 * M2 + PAGE_SIZE },
+	};
+	static const struct famfs_dev_run dev2[] = {
+		{ 3 * M2, 4 * M2 }, { 7 * M2, 8 * M2 },
+	};
+	static const struct famfs_dev_run dev1_from[] = {
+		{ 2 * M2 + 12345, 3 * M2 }, { 5 * M2, 7 * M2 },
+		{ 8 * M2, 10 * M2 + PAGE_SIZE },
+	};
+	const struct famfs_map *map = famfs_test_map3(test, &c);
+
+	famfs_expect_runs(test, map, 0, 0, dev0, ARRAY_SIZE(dev0));
+	famfs_expect_runs(test, map, 1, 0, dev1, ARRAY_SIZE(dev1));
+	famfs_expect_runs(test, map, 2, 0, dev2, ARRAY_SIZE(dev2));
+	famfs_expect_runs(test, map, 1, 2 * M2 + 12345, dev1_from,
+			  ARRAY_SIZE(dev1_from));
+	famfs_expect_runs(test, map, 3, 0, NULL, 0);
+}
+
+/* Simple extents on devices 1, 2 and 1 */
+static void famfs_map_dev_range_simple_test(struct kunit *test)
+{
+	static const struct famfs_map_case c = {
+		.file_type = FAMFS_REG, .ext_type = FAMFS_EXT_SIMPLE,
+		.file_size = 3 * M2, .nr_ext = 2,
+		.ext = { { .nstrips = 1, .strip = { SD(1, M2, M2) } },
+			 { .nstrips = 1, .strip = { SD(2, M2, 2 * M2) } } },
+	};
+	static const struct famfs_dev_run dev1[] = { { 0, M2 } };
+	static const struct famfs_dev_run dev2[] = { { M2, 3 * M2 } };
+	const struct famfs_map *map = famfs_test_map3(test, &c);
+
+	famfs_expect_runs(test, map, 1, 0, dev1, ARRAY_SIZE(dev1));
+	famfs_expect_runs(test, map, 2, 0, dev2, ARRAY_SIZE(dev2));
+	famfs_expect_runs(test, map, 0, 0, NULL, 0);
+}
+
 static struct kunit_case famfs_map_test_cases[] = {
 	KUNIT_CASE_PARAM(famfs_map_build_test, famfs_map_gen_params),
 	KUNIT_CASE(famfs_map_resolve_simple_test),
@@ -542,6 +788,10 @@ static struct kunit_case famfs_map_test_cases[] = {
 	KUNIT_CASE_PARAM(famfs_map_resolve_tail_test, famfs_tail_gen_params),
 	KUNIT_CASE(famfs_map_find_test),
 	KUNIT_CASE(famfs_map_find_twice_test),
+	KUNIT_CASE_PARAM(famfs_map_dev_build_test, famfs_map_dev_gen_params),
+	KUNIT_CASE(famfs_map_resolve_devs_test),
+	KUNIT_CASE(famfs_map_dev_range_test),
+	KUNIT_CASE(famfs_map_dev_range_simple_test),
 	{}
 };
 

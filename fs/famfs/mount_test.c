@@ -270,28 +270,6 @@ static void famfs_mount_remount_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d_inode(mnt->mnt_root)->i_nlink, 2);
 }
 
-/* famfs' ->reconfigure() as reconfigure_super() calls it: s_umount held */
-static int famfs_test_reconfigure(struct vfsmount *mnt, const char *key,
-				  const char *value)
-{
-	struct super_block *sb = mnt->mnt_sb;
-	struct fs_context *fc;
-	int err = 0;
-
-	fc = fs_context_for_reconfigure(mnt->mnt_root, 0, 0);
-	if (IS_ERR(fc))
-		return PTR_ERR(fc);
-	if (key)
-		err = vfs_parse_fs_string(fc, key, value, strlen(value));
-	if (!err) {
-		down_write(&sb->s_umount);
-		err = fc->ops->reconfigure(fc);
-		up_write(&sb->s_umount);
-	}
-	put_fs_context(fc);
-	return err;
-}
-
 /* A remount applies "mode=", keeps what it does not say, not the device */
 static void famfs_mount_reconfigure_test(struct kunit *test)
 {
@@ -524,55 +502,6 @@ static void famfs_mount_source_lookup_test(struct kunit *test)
  * initcall runs), so that the real path lookup of famfs_source_devt() is
  * exercised: node type, links, and the device number it yields.
  */
-
-/* Remove the node made by famfs_test_node(); @data is its path */
-static void famfs_test_node_remove(void *data)
-{
-	const char *name = (const char *)data + 1;
-	struct dentry *dentry;
-	struct path parent;
-
-	if (kern_path("/", 0, &parent))
-		return;
-	inode_lock_nested(d_inode(parent.dentry), I_MUTEX_PARENT);
-	dentry = lookup_one_len(name, parent.dentry, strlen(name));
-	if (!IS_ERR(dentry)) {
-		if (d_is_positive(dentry))
-			vfs_unlink(&nop_mnt_idmap, d_inode(parent.dentry),
-				   dentry, NULL);
-		dput(dentry);
-	}
-	inode_unlock(d_inode(parent.dentry));
-	path_put(&parent);
-}
-
-/* Make @path ("/NAME"): a device node for @devt, or a symlink to @target */
-static const char *famfs_test_node(struct kunit *test, const char *path,
-				   umode_t mode, dev_t devt, const char *target)
-{
-	struct dentry *dentry;
-	struct path parent;
-	char *name;
-	int err;
-
-	name = kunit_kstrdup(test, path, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, name);
-
-	dentry = kern_path_create(AT_FDCWD, name, &parent, 0);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dentry);
-	if (target)
-		err = vfs_symlink(&nop_mnt_idmap, d_inode(parent.dentry),
-				  dentry, target);
-	else
-		err = vfs_mknod(&nop_mnt_idmap, d_inode(parent.dentry), dentry,
-				mode, devt);
-	done_path_create(&parent, dentry);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	err = kunit_add_action_or_reset(test, famfs_test_node_remove, name);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	return name;
-}
-
 static void famfs_mount_source_path_test(struct kunit *test)
 {
 	struct famfs_mock_dax *mock = famfs_mock_dax_create(test);

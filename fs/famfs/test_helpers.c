@@ -343,6 +343,148 @@ struct dax_device *famfs_test_source_dax(struct kunit *test,
 	return dax_dev;
 }
 
+/* Remove the node made by famfs_test_node(); @data is its path */
+static void famfs_test_node_remove(void *data)
+{
+	const char *name = (const char *)data + 1;
+	struct dentry *dentry;
+	struct path parent;
+
+	if (kern_path("/", 0, &parent))
+		return;
+	inode_lock_nested(d_inode(parent.dentry), I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, parent.dentry, strlen(name));
+	if (!IS_ERR(dentry)) {
+		if (d_is_positive(dentry))
+			vfs_unlink(&nop_mnt_idmap, d_inode(parent.dentry),
+				   dentry, NULL);
+		dput(dentry);
+	}
+	inode_unlock(d_inode(parent.dentry));
+	path_put(&parent);
+}
+
+/* Make @path ("/NAME"): a device node for @devt, or a symlink to @target */
+const char *famfs_test_node(struct kunit *test, const char *path, umode_t mode,
+			    dev_t devt, const char *target)
+{
+	struct dentry *dentry;
+	struct path parent;
+	char *name;
+	int err;
+
+	name = kunit_kstrdup(test, path, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+
+	dentry = kern_path_create(AT_FDCWD, name, &parent, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dentry);
+	if (target)
+		err = vfs_symlink(&nop_mnt_idmap, d_inode(parent.dentry),
+				  dentry, target);
+	else
+		err = vfs_mknod(&nop_mnt_idmap, d_inode(parent.dentry), dentry,
+				mode, devt);
+	done_path_create(&parent, dentry);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = kunit_add_action_or_reset(test, famfs_test_node_remove, name);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	return name;
+}
+
+/* famfs' ->reconfigure() as reconfigure_super() calls it: s_umount held */
+int famfs_test_reconfigure(struct vfsmount *mnt, const char *key,
+			   const char *value)
+{
+	struct super_block *sb = mnt->mnt_sb;
+	struct fs_context *fc;
+	int err = 0;
+
+	fc = fs_context_for_reconfigure(mnt->mnt_root, 0, 0);
+	if (IS_ERR(fc))
+		return PTR_ERR(fc);
+	if (key)
+		err = vfs_parse_fs_string(fc, key, value, strlen(value));
+	if (!err) {
+		down_write(&sb->s_umount);
+		err = fc->ops->reconfigure(fc);
+		up_write(&sb->s_umount);
+	}
+	put_fs_context(fc);
+	return err;
+}
+
+static void famfs_fput(void *file)
+{
+	/* synchronous: the mount must be idle when the test unmounts it */
+	__fput_sync(file);
+}
+
+/* Create (if needed) and open @name in the root of @mnt */
+struct file *famfs_test_open(struct kunit *test, struct vfsmount *mnt,
+			     const char *name, int flags)
+{
+	struct path path = { .mnt = mnt };
+	struct file *file;
+
+	path.dentry = famfs_test_lookup(mnt->mnt_root, name);
+	if (IS_ERR(path.dentry)) {
+		KUNIT_ASSERT_EQ(test, 0, famfs_test_mknod(mnt->mnt_root, name,
+							  S_IFREG | 0644));
+		path.dentry = famfs_test_lookup(mnt->mnt_root, name);
+	}
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, path.dentry);
+
+	file = dentry_open(&path, flags, current_cred());
+	dput(path.dentry);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, famfs_fput,
+							   file));
+	return file;
+}
+
+/* Close a file famfs_test_open() opened, before the test ends */
+void famfs_test_close(struct kunit *test, struct file *file)
+{
+	kunit_release_action(test, famfs_fput, file);
+}
+
+/* User memory for ioctl arguments, holding a copy of @data */
+void __user *famfs_test_user(struct kunit *test, const void *data, size_t len)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, PAGE_ALIGN(len ?: 1),
+			     PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_NE(test, addr, 0);
+	if (data)
+		KUNIT_ASSERT_EQ(test, 0, copy_to_user((void __user *)addr,
+						      data, len));
+	return (void __user *)addr;
+}
+
+long famfs_test_ioctl(struct file *file, unsigned int cmd, void __user *arg)
+{
+	return vfs_ioctl(file, cmd, (unsigned long)arg);
+}
+
+static void famfs_vfree(void *buf)
+{
+	vfree(buf);
+}
+
+/* A zeroed buffer of @len bytes, more than kmalloc() gives */
+u8 *famfs_test_buf(struct kunit *test, size_t len)
+{
+	u8 *buf = vzalloc(len);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, famfs_vfree,
+							   buf));
+	return buf;
+}
+
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for famfs");
 MODULE_LICENSE("GPL");
