@@ -214,8 +214,10 @@ part "the debug VM kernel, kselftest and initramfs" 22
 if check "build the VM kernel, kselftest and initramfs" "$FAMFS_TOP/branch/vm/build.sh"; then
 	part "the kselftest in the VM" 6
 	vm_run selftest
-	part "the kselftest's ioctl cases as an i386 program in the VM" 6
+	part "the kselftests' ioctl cases as i386 programs in the VM" 6
 	vm_run compat
+	part "famfs over several devices in the VM" 6
+	vm_run multidev
 	part "KUnit in the VM" 4
 	vm_run kunit
 	part "two hosts on one memory" 3

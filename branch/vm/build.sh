@@ -67,9 +67,10 @@ make -s -C tools/testing/selftests/filesystems/famfs \
 	LDFLAGS=-static CC=gcc
 # Its ioctl cases again as an i386 program, for the compat ioctl path
 # (the harness casts pointers to uintmax_t, which -m32 warns about)
-gcc -m32 -static -Wall -Wno-pointer-to-int-cast -O2 -g -isystem "$VM/usr/include" \
-	-o "$VM/selftest/famfs_test32" \
-	tools/testing/selftests/filesystems/famfs/famfs_test.c
+for t in famfs_test famfs_multidev; do
+	gcc -m32 -static -Wall -Wno-pointer-to-int-cast -O2 -g -isystem "$VM/usr/include" \
+		-o "$VM/selftest/${t}32" tools/testing/selftests/filesystems/famfs/$t.c
+done
 
 # 4. The initramfs.
 root=$VM/root$suffix
@@ -86,7 +87,8 @@ if [ "$flavour" = debug ]; then
 	cp "$KOBJ/fs/famfs/famfs_test.ko" "$KOBJ/lib/test_lockup.ko" "$root/lib/modules/"
 fi
 cp "$VM"/selftest/famfs_test "$VM"/selftest/famfs_test32 "$VM"/selftest/famfs_stress "$VM"/selftest/famfs_fuzz \
-	"$VM"/selftest/famfs_map "$root/famfs/"
+	"$VM"/selftest/famfs_map "$VM"/selftest/famfs_multidev "$VM"/selftest/famfs_multidev32 \
+	"$root/famfs/"
 cp "$FAMFS_TOP/branch/vm/init" "$root/init"
 chmod 755 "$root/init"
 [ "$flavour" = bench ] && "$FAMFS_TOP/branch/bench/stage.sh" "$root"

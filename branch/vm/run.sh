@@ -4,7 +4,10 @@
 # persistent-memory device, and judge the run from the guest's console.
 #
 #   run.sh selftest         the famfs kselftest in one VM
-#   run.sh compat           its ioctl cases built as an i386 program (compat)
+#   run.sh compat           its ioctl cases built as an i386 program (compat),
+#                           and those of famfs_multidev
+#   run.sh multidev         famfs over several devices (famfs_multidev):
+#                           five nvdimms, four chosen for file systems
 #   run.sh kunit            the famfs KUnit suites, as a module of the debug
 #                           kernel (KASAN, kmemleak, lockdep)
 #   run.sh races            the famfs races (famfs_stress -f race)
@@ -42,6 +45,8 @@ suffix=
 VM_RAM=2G
 VM_PMEM2=
 VM_ICOUNT=
+# 1 GiB nvdimms besides the first, for famfs over several devices
+VM_PMEM_MORE=()
 
 pids=()
 cleanup() {
@@ -59,6 +64,16 @@ trap 'exit 130' INT TERM
 new_memory() {
 	rm -f "$1"
 	truncate -s 5G "$1"
+}
+
+# Four more sparse 1 GiB memory files, for famfs over several devices
+more_memory() {
+	local i
+	for i in 1 2 3 4; do
+		rm -f "$VM/pmem-$mode-$i.img"
+		truncate -s 1G "$VM/pmem-$mode-$i.img"
+		VM_PMEM_MORE+=("$VM/pmem-$mode-$i.img")
+	done
 }
 
 # How long a VM may run; the guest dumps every task's stack a little
@@ -80,15 +95,20 @@ start_vm() {
 		# skipped, the vCPUs run one at a time
 		accel+=(-icount shift=0,sleep=off)
 	fi
-	local second=()
+	local second=() i=3 f
 	if [ -n "$VM_PMEM2" ]; then
 		second=(-object memory-backend-file,id=mem2,share=on,mem-path="$VM_PMEM2",size=2G,align=2M
 			-device nvdimm,memdev=mem2,id=nv2)
 	fi
+	for f in "${VM_PMEM_MORE[@]}"; do
+		second+=(-object memory-backend-file,id=mem$i,share=on,mem-path="$f",size=1G,align=2M
+			-device nvdimm,memdev=mem$i,id=nv$i)
+		i=$((i + 1))
+	done
 	rm -f "$OUT/$name.log"
 	qemu-system-x86_64 "${accel[@]}" \
 		-machine pc,nvdimm=on -smp "$smp" \
-		-m "$VM_RAM",slots=4,maxmem=16G \
+		-m "$VM_RAM",slots=8,maxmem=16G \
 		-object memory-backend-file,id=mem1,share=on,mem-path="$mem",size=5G,align=2M \
 		-device nvdimm,memdev=mem1,id=nv1 "${second[@]}" \
 		-kernel "$VM/bzImage$suffix" -initrd "$VM/initramfs$suffix.cpio" \
@@ -172,16 +192,20 @@ for name, variants, tests in fixtures:
 '
 }
 
-# The cases the 32-bit build of the kselftest runs (famfs_run=compat): its
-# harness filter, as branch/vm/init gives it
-compat_filter() { sed -n 's/^COMPAT_FILTER="\(.*\)"$/\1/p' "$FAMFS_TOP/branch/vm/init"; }
+# The cases the 32-bit builds of the kselftests run (famfs_run=compat):
+# their harness filters, as branch/vm/init gives them
+compat_filter() { sed -n "s/^${1:-COMPAT_FILTER}=\"\(.*\)\"\$/\1/p" "$FAMFS_TOP/branch/vm/init"; }
 
 # The cases the run of VM $1 must report (TAP), or "none" if it runs no
 # TAP program
 expected_cases() {
 	case "$1" in
 	selftest) selftest_cases famfs_test ;;
-	compat) selftest_cases famfs_test32 "" "$(compat_filter)" ;;
+	compat)
+		selftest_cases famfs_test32 "" "$(compat_filter)"
+		selftest_cases famfs_multidev32 "" "$(compat_filter MULTIDEV_COMPAT_FILTER)"
+		;;
+	multidev) selftest_cases famfs_multidev ;;
 	races) selftest_cases famfs_stress race ;;
 	failnth) selftest_cases famfs_stress failnth ;;
 	fuzz) echo famfs_fuzz ;;
@@ -281,22 +305,24 @@ judge_kunit() {
 
 nonce=$(( ($(date +%s) % 100000) * 100 + RANDOM % 100 ))
 case "$mode" in
-selftest | compat | kunit)
+selftest | compat | kunit | multidev)
 	new_memory "$VM/pmem-$mode.img"
+	[ "$mode" = compat ] || [ "$mode" = multidev ] && more_memory
 	t=$(timeout_of $([ "$mode" = selftest ] && echo 2400 || echo 1200))
 	start_vm "$mode" "$VM/pmem-$mode.img" 2 "$t" famfs_run=$mode famfs_nonce=$nonce
 	wait_vms "$t"
 	judge "$mode"
-	rm -f "$VM/pmem-$mode.img"
+	rm -f "$VM/pmem-$mode.img" "${VM_PMEM_MORE[@]}"
 	;;
 races | failnth | fuzz)
 	new_memory "$VM/pmem-$mode.img"
+	more_memory
 	t=$(timeout_of 1800)
 	start_vm "$mode" "$VM/pmem-$mode.img" 2 "$t" famfs_run=$mode \
 		famfs_scale=${FAMFS_STRESS_SCALE:-1} famfs_seed=${FAMFS_FUZZ_SEED:-1}
 	wait_vms "$t"
 	judge "$mode"
-	rm -f "$VM/pmem-$mode.img"
+	rm -f "$VM/pmem-$mode.img" "${VM_PMEM_MORE[@]}"
 	;;
 twohost)
 	flags="famfs_nonce=$nonce${demo:+ famfs_demo=1}"
@@ -345,7 +371,7 @@ bench)
 	exit 0
 	;;
 *)
-	die "usage: $0 selftest | compat | kunit | races | failnth | fuzz | twohost [demo] | bench"
+	die "usage: $0 selftest | compat | multidev | kunit | races | failnth | fuzz | twohost [demo] | bench"
 	;;
 esac
 echo "vm $mode: $passed passed, $failed failed"

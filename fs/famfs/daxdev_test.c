@@ -47,30 +47,6 @@ static long famfs_test_map_simple(struct kunit *test, struct file *file,
 				famfs_test_user(test, &fmap, sizeof(fmap)));
 }
 
-/* MAP_CREATE_V2 of one interleaved extent */
-static long famfs_test_map_strips(struct kunit *test, struct file *file,
-				  u64 size, const struct famfs_ioc_simple_extent *strip,
-				  u32 nstrips)
-{
-	struct famfs_ioc_interleaved_ext ie = {
-		.ie_nstrips = nstrips,
-		.ie_chunk_size = M2,
-		.ie_nbytes = size,
-	};
-	struct famfs_ioc_fmap fmap = {
-		.fioc_file_size = size,
-		.fioc_file_type = FAMFS_REG,
-		.fioc_ext_type = FAMFS_EXT_INTERLEAVE,
-		.fioc_niext = 1,
-	};
-
-	ie.ie_strips = (u64)(uintptr_t)famfs_test_user(test, strip,
-						       nstrips * sizeof(*strip));
-	fmap.kie = (u64)(uintptr_t)famfs_test_user(test, &ie, sizeof(ie));
-	return famfs_test_ioctl(file, FAMFSIOC_MAP_CREATE_V2,
-				famfs_test_user(test, &fmap, sizeof(fmap)));
-}
-
 /*
  * Mount mock device 0, with four mock devices (0 too) behind device nodes,
  * and a superblock file mapped as famfs user space maps it.
@@ -591,8 +567,8 @@ static void famfs_daxdev_rw_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 2, 2));
 
 	f = famfs_test_open(test, fx.mnt, "striped", O_RDWR);
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_strips(test, f, size, strips,
-						       3));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_interleaved(test, f, size, M2,
+								strips, 3));
 	data = famfs_test_buf(test, size);
 	back = famfs_test_buf(test, size);
 	for (chunk = 0; chunk < size; chunk++)
@@ -701,8 +677,8 @@ static void famfs_daxdev_memory_failure_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 1, 1));
 	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 2, 2));
 	f = famfs_test_open(test, fx.mnt, "f", O_RDWR);
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_strips(test, f, 3 * M2, strips,
-						       3));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_interleaved(test, f, 3 * M2, M2,
+								strips, 3));
 
 	dax_holder_notify_failure(fx.mock[1]->dax_dev, 4 * M2 + PAGE_SIZE,
 				  PAGE_SIZE, 0);
@@ -747,8 +723,8 @@ static void famfs_daxdev_gone_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 1, 1));
 	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 2, 2));
 	f = famfs_test_open(test, fx.mnt, "f", O_RDWR);
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_strips(test, f, 3 * M2, strips,
-						       3));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_interleaved(test, f, 3 * M2, M2,
+								strips, 3));
 
 	kill_dax(fx.mock[1]->dax_dev);
 	KUNIT_EXPECT_TRUE(test, test_bit(FAMFS_DAXDEV_GONE,

@@ -69,6 +69,10 @@ struct file *famfs_test_open(struct kunit *test, struct vfsmount *mnt,
 void famfs_test_close(struct kunit *test, struct file *file);
 void __user *famfs_test_user(struct kunit *test, const void *data, size_t len);
 long famfs_test_ioctl(struct file *file, unsigned int cmd, void __user *arg);
+long famfs_test_map_interleaved(struct kunit *test, struct file *file,
+				u64 file_size, u64 chunk,
+				const struct famfs_ioc_simple_extent *strip,
+				u32 nstrips);
 u8 *famfs_test_buf(struct kunit *test, size_t len);
 
 #endif /* _FAMFS_TEST_H */

@@ -160,7 +160,7 @@ static int famfs_show_options(struct seq_file *m, struct dentry *root)
 {
 	struct famfs_fs_info *fsi = FAMFS_SB(root->d_sb);
 	umode_t mode = READ_ONCE(fsi->root_mode);
-	char key[sizeof(FAMFS_DAXDEV_OPT) + 3];
+	char key[sizeof(FAMFS_DAXDEV_OPT) + 10];
 	u32 i, nr;
 
 	if (mode != FAMFS_DEFAULT_MODE)
@@ -547,7 +547,7 @@ DEFINE_SHOW_ATTRIBUTE(famfs_failed_memory);
 static void famfs_debugfs_add_dev(struct famfs_daxdev *dd)
 {
 	struct famfs_fs_info *fsi = FAMFS_SB(dd->sb);
-	char name[24];
+	char name[sizeof("failed_memory.") + 10];
 
 	if (dd->index)
 		snprintf(name, sizeof(name), "failed_memory.%u", dd->index);
@@ -618,8 +618,10 @@ VISIBLE_IF_KUNIT int famfs_source_devt(struct fs_context *fc, dev_t *devt)
 	KUNIT_STATIC_STUB_REDIRECT(famfs_source_devt, fc, devt);
 
 	err = famfs_path_devt(fc->source, devt, &why);
-	if (err)
+	if (err == -EINVAL || err == -EACCES)
 		errorfc(fc, "%s %s", fc->source, why);
+	else if (err)
+		errorfc(fc, "cannot find %s", fc->source);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(famfs_source_devt);

@@ -474,6 +474,31 @@ static void famfs_vfree(void *buf)
 	vfree(buf);
 }
 
+/* MAP_CREATE_V2 with one interleaved extent of @nstrips strips */
+long famfs_test_map_interleaved(struct kunit *test, struct file *file,
+				u64 file_size, u64 chunk,
+				const struct famfs_ioc_simple_extent *strip,
+				u32 nstrips)
+{
+	struct famfs_ioc_interleaved_ext ie = {
+		.ie_nstrips = nstrips,
+		.ie_chunk_size = chunk,
+		.ie_nbytes = file_size,
+	};
+	struct famfs_ioc_fmap fmap = {
+		.fioc_file_size = file_size,
+		.fioc_file_type = FAMFS_REG,
+		.fioc_ext_type = FAMFS_EXT_INTERLEAVE,
+		.fioc_niext = 1,
+	};
+
+	ie.ie_strips = (u64)(uintptr_t)famfs_test_user(test, strip,
+						       nstrips * sizeof(*strip));
+	fmap.kie = (u64)(uintptr_t)famfs_test_user(test, &ie, sizeof(ie));
+	return famfs_test_ioctl(file, FAMFSIOC_MAP_CREATE_V2,
+				famfs_test_user(test, &fmap, sizeof(fmap)));
+}
+
 /* A zeroed buffer of @len bytes, more than kmalloc() gives */
 u8 *famfs_test_buf(struct kunit *test, size_t len)
 {

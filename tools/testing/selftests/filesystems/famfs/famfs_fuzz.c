@@ -13,6 +13,10 @@
  * calls on the same kernel and device), then unmaps and closes everything
  * and unmounts, which must succeed.
  *
+ * FAMFS_DEVS names up to three more device-dax instances chosen for file
+ * systems, which the fuzzer registers with ADD_DAXDEV (and maps name) as
+ * it goes; without it, ADD_DAXDEV meets device 0 and bad paths only.
+ *
  * The calls: the famfs ioctls with valid maps, maps with one field changed,
  * random bytes and bad pointers (NULL, unmapped, read-only, ending on a
  * guard page); other ioctl numbers; open, mkdir, rename, link, truncate,
@@ -237,7 +241,7 @@ static const char *const kind_name[NR_KINDS] = {
 
 enum call {
 	C_MAP_CREATE, C_MAP_CREATE_V2, C_MAP_GET, C_MAP_GETEXT,
-	C_MAP_GET_V2, C_NOP,
+	C_MAP_GET_V2, C_NOP, C_ADD_DAXDEV, C_GET_MAX_DAXDEV,
 	C_IOC_OTHER,	/* another 'u' 0x50-0x5f number, or a random one */
 	/* on a path */
 	C_OPEN, C_OPEN_CREAT, C_OPEN_TMPFILE, C_MKDIR, C_RMDIR, C_UNLINK,
@@ -255,6 +259,7 @@ static const char *const call_name[NR_CALLS] = {
 	[C_MAP_CREATE] = "MAP_CREATE", [C_MAP_CREATE_V2] = "MAP_CREATE_V2",
 	[C_MAP_GET] = "MAP_GET", [C_MAP_GETEXT] = "MAP_GETEXT",
 	[C_MAP_GET_V2] = "MAP_GET_V2", [C_NOP] = "NOP",
+	[C_ADD_DAXDEV] = "ADD_DAXDEV", [C_GET_MAX_DAXDEV] = "GET_MAX_DAXDEV",
 	[C_IOC_OTHER] = "other ioctl", [C_OPEN] = "open",
 	[C_OPEN_CREAT] = "open O_CREAT", [C_OPEN_TMPFILE] = "open O_TMPFILE",
 	[C_MKDIR] = "mkdir", [C_RMDIR] = "rmdir", [C_UNLINK] = "unlink",
@@ -298,6 +303,12 @@ static const char *const call_name[NR_CALLS] = {
 #define E_MAP_CREATE	(OK | EB(EPERM) | EB(EBADF) | EB(EEXIST) |	\
 			 EB(ENOSPC) | EB(E2BIG) | EB(EINVAL) | EB(ERANGE) | \
 			 EB(EOVERFLOW) | EB(EFAULT) | EB(EIO) | EB(EFBIG))
+
+#define E_ADD_DAXDEV	(OK | EB(EPERM) | EB(EINVAL) | EB(ENOENT) |	\
+			 EB(EACCES) | EB(ENODEV) | EB(EOPNOTSUPP) |	\
+			 EB(EBUSY) | EB(EEXIST) | EB(ERANGE) | EB(ENOSPC) | \
+			 EB(EIO) | EB(EFAULT) | EB(ENOTDIR) | EB(ELOOP) | \
+			 EB(ENAMETOOLONG))
 
 /*
  * An ioctl on a file famfs does not own: vfs_ioctl() answers ENOTTY for a
@@ -344,6 +355,14 @@ static const __uint128_t allowed[NR_CALLS][NR_KINDS] = {
 	[C_MAP_GET_V2] = IOCTL_ROW(EB(ENODATA), OK | EB(EFAULT) | EB(E2BIG)),
 	/* famfs.rst: NOP succeeds on every famfs regular file */
 	[C_NOP] = IOCTL_ROW(OK, OK),
+	/*
+	 * famfs.rst "Several devices": ADD_DAXDEV on the superblock or log
+	 * file, EINVAL on any other; the path's lookup errors besides the
+	 * documented ones (ENOTDIR, ELOOP, ENAMETOOLONG: path_resolution(7))
+	 */
+	[C_ADD_DAXDEV] = IOCTL_ROW(EB(EINVAL), E_ADD_DAXDEV),
+	/* GET_MAX_DAXDEV on any famfs regular file */
+	[C_GET_MAX_DAXDEV] = IOCTL_ROW(OK | EB(EFAULT), OK | EB(EFAULT)),
 	/* famfs' ioctl handler answers ENOTTY to numbers it does not know */
 	[C_IOC_OTHER] = IOCTL_ROW(EB(ENOTTY), EB(ENOTTY)),
 
@@ -599,6 +618,15 @@ static const __uint128_t allowed[NR_CALLS][NR_KINDS] = {
 /* The run */
 
 static const char *dev_path, *mnt;
+
+/*
+ * The devices: xdev[0] is dev_path, the others come from FAMFS_DEVS. The
+ * mount knows nr_known of them: index i is xdev[known[i]].
+ */
+#define NR_XDEVS	4
+static const char *xdev[NR_XDEVS];
+static uint64_t xdev_size[NR_XDEVS];
+static unsigned int nr_xdevs = 1, nr_known = 1, known[NR_XDEVS];
 static bool dry_run;
 static uint64_t seed, nr_calls, step;
 static uint64_t dev_size, usable_hi;
@@ -935,6 +963,7 @@ static uint8_t *place_out(enum place p, unsigned int slot, size_t len,
 struct expect {
 	uint32_t ext_type;
 	uint32_t nr_ext;
+	bool v1_ok;			/* ABI 42 can describe it */
 	bool v2_ok;			/* MAP_GET_V2 can return it */
 	struct famfs_ioc_map v1;	/* what MAP_GET returns */
 	struct famfs_ioc_get_fmap v2;	/* what MAP_GET_V2 returns */
@@ -1166,6 +1195,30 @@ static bool reserved(uint64_t off, uint64_t len)
 	return off < POISON_OFF + POISON_LEN && end > POISON_OFF;
 }
 
+/*
+ * The device of a strip of @len bytes of a valid map, and its offset
+ * there: mostly device 0, sometimes another device the mount knows.
+ */
+static void pick_strip(struct famfs_ioc_simple_extent *se, uint64_t len)
+{
+	uint64_t room, size;
+
+	se->devindex = 0;
+	se->len = len;
+	if (nr_known > 1 && pct(30)) {
+		se->devindex = between(1, nr_known - 1);
+		size = xdev_size[known[se->devindex]];
+		room = (len + M2 - 1) & ~(M2 - 1);
+		if (room + M2 <= size) {
+			/* not offset 0: a superblock's place */
+			se->offset = M2 * between(1, (size - room) / M2);
+			return;
+		}
+		se->devindex = 0;
+	}
+	se->offset = pick_dev_off(len);
+}
+
 /* A multiple of 2 MiB, mostly small */
 static uint64_t pick_len(void)
 {
@@ -1236,9 +1289,7 @@ static void gen_simple(struct famfs_ioc_simple_extent *se, uint32_t *n,
 		/* the last extent may end on any page */
 		if (i == *n - 1 && pct(30))
 			len = len - M2 + pg * between(1, M2 / pg);
-		se[i].devindex = 0;
-		se[i].offset = pick_dev_off(len);
-		se[i].len = len;
+		pick_strip(&se[i], len);
 		total += len;
 	}
 	*size = pick_size(total, len);
@@ -1270,9 +1321,7 @@ static void gen_interleaved(struct mapbuild *b, uint32_t *n, uint64_t *size)
 				slen = M2;
 			if (pct(15))
 				slen += between(1, 2) * M2;
-			b->strips[i][j].devindex = 0;
-			b->strips[i][j].offset = pick_dev_off(slen);
-			b->strips[i][j].len = slen;
+			pick_strip(&b->strips[i][j], slen);
 		}
 		ie->ie_nstrips = ns;
 		ie->ie_chunk_size = chunk;
@@ -1660,10 +1709,12 @@ static void model_common(struct model *m, uint32_t ft, uint64_t size)
 static void model_strip(struct model *m, uint64_t devindex, uint64_t off,
 			uint64_t len, uint32_t ft, bool ends_file)
 {
-	uint64_t end;
+	uint64_t end, size = dev_size;
 
-	if (devindex)				/* non-zero device index */
+	if (devindex >= nr_known)		/* a device the mount lacks */
 		m->why |= EB(EINVAL);
+	else
+		size = xdev_size[known[devindex]];
 	if (!len || off % M2)			/* not 2 MiB aligned */
 		m->why |= EB(EINVAL);
 	if (len % (ends_file ? pg : M2))	/* a bad length */
@@ -1672,9 +1723,10 @@ static void model_strip(struct model *m, uint64_t devindex, uint64_t off,
 		m->why |= EB(EINVAL);
 	if (__builtin_add_overflow(off, len, &end))
 		m->why |= EB(EOVERFLOW);
-	else if (end > dev_size)		/* past the device */
+	else if (end > size)			/* past the device */
 		m->why |= EB(ERANGE);
-	if (reserved(off, len))
+	/* only device 0 has memory that other tests use */
+	if (!devindex && reserved(off, len))
 		m->tainted = true;
 }
 
@@ -1727,6 +1779,7 @@ static void model_v1(struct model *m, uint64_t arg)
 	m->size = im.file_size;
 	m->exp.ext_type = FAMFS_EXT_SIMPLE;
 	m->exp.nr_ext = n;
+	m->exp.v1_ok = true;
 	m->exp.v2_ok = true;
 	m->exp.v1 = im;
 	m->exp.v2.iocmap.fioc_file_size = im.file_size;
@@ -1864,8 +1917,15 @@ static void model_v2(struct model *m, uint64_t arg)
 	m->exp.v1.extent_type = f.fioc_ext_type;
 	m->exp.v1.file_type = f.fioc_file_type;
 	m->exp.v1.file_size = f.fioc_file_size;
-	/* MAP_GET reports an interleaved map with no simple extent */
-	m->exp.v1.ext_list_count = f.fioc_ext_type == FAMFS_EXT_SIMPLE ? n : 0;
+	/*
+	 * MAP_GET reports a map that ABI 42 cannot describe (interleaved, or
+	 * with memory off device 0) with no simple extent
+	 */
+	m->exp.v1_ok = f.fioc_ext_type == FAMFS_EXT_SIMPLE;
+	for (i = 0; m->exp.v1_ok && i < n; i++)
+		if (se[i].devindex)
+			m->exp.v1_ok = false;
+	m->exp.v1.ext_list_count = m->exp.v1_ok ? n : 0;
 	m->exp.v2.iocmap.fioc_file_size = f.fioc_file_size;
 	m->exp.v2.iocmap.fioc_file_type = f.fioc_file_type;
 	m->exp.v2.iocmap.fioc_ext_type = f.fioc_ext_type;
@@ -1873,8 +1933,11 @@ static void model_v2(struct model *m, uint64_t arg)
 	if (f.fioc_ext_type == FAMFS_EXT_SIMPLE) {
 		m->exp.v2_ok = true;
 		for (i = 0; i < n; i++) {
-			m->exp.v1.ext_list[i].offset = se[i].offset;
-			m->exp.v1.ext_list[i].len = se[i].len;
+			if (m->exp.v1_ok) {
+				m->exp.v1.ext_list[i].offset = se[i].offset;
+				m->exp.v1.ext_list[i].len = se[i].len;
+			}
+			m->exp.v2.ikse[i].devindex = se[i].devindex;
 			m->exp.v2.ikse[i].offset = se[i].offset;
 			m->exp.v2.ikse[i].len = se[i].len;
 		}
@@ -1888,6 +1951,7 @@ static void model_v2(struct model *m, uint64_t arg)
 	m->exp.v2.ks.ikie.ie_chunk_size = ie[0].ie_chunk_size;
 	m->exp.v2.ks.ikie.ie_nbytes = ie[0].ie_nbytes;
 	for (j = 0; j < ie[0].ie_nstrips; j++) {
+		m->exp.v2.ks.kie_strips[j].devindex = s[0][j].devindex;
 		m->exp.v2.ks.kie_strips[j].offset = s[0][j].offset;
 		m->exp.v2.ks.kie_strips[j].len = s[0][j].len;
 	}
@@ -2204,9 +2268,9 @@ static void check_mapped(struct ofd *o, const struct rec *r)
 		fail_v2("MAP_GET_V2 after MAP_CREATE", &g2, &e->v2);
 	memset(ge, 0xa5, sizeof(ge));
 	ret = ioctl(o->fd, FAMFSIOC_MAP_GETEXT, ge) ? errno : 0;
-	if (e->ext_type == FAMFS_EXT_INTERLEAVE) {
+	if (!e->v1_ok) {
 		if (ret != EINVAL)
-			fail("MAP_GETEXT of an interleaved map: %s, not EINVAL",
+			fail("MAP_GETEXT of a map ABI 42 cannot describe: %s, not EINVAL",
 			     errname(ret));
 	} else if (ret) {
 		fail("MAP_GETEXT after MAP_CREATE: %s", errname(ret));
@@ -2374,8 +2438,7 @@ static void op_map_get(enum call c)
 	if (is_famfs_reg(k) && r) {
 		if (!r->mapped)
 			exp = EB(ENODATA);
-		else if (c == C_MAP_GETEXT && e &&
-			 e->ext_type == FAMFS_EXT_INTERLEAVE)
+		else if (c == C_MAP_GETEXT && e && !e->v1_ok)
 			exp = EB(EINVAL);
 		else if (c == C_MAP_GET_V2 && e && !e->v2_ok)
 			exp = EB(E2BIG);
@@ -2426,11 +2489,169 @@ static void op_nop(void)
 	verdict(C_NOP, k, err, 0);
 }
 
+/* The map of a famfs file is of user space's superblock or log file */
+static bool meta_file(const struct rec *r)
+{
+	return r && r->mapped && r->exp &&
+	       (r->exp->v1.file_type == FAMFS_SUPERBLOCK ||
+		r->exp->v1.file_type == FAMFS_LOG);
+}
+
+/* The path of an ADD_DAXDEV, and what its lookup gives: which xdev, or -errno */
+static const char *pick_add_path(int *what)
+{
+	static const struct {
+		const char *path;
+		int what;
+	} odd[] = {
+		{ "/dev/null", -ENODEV },
+		{ "/dev/famfs-fuzz-no-such-dax", -ENOENT },
+		{ "/", -EINVAL },
+		{ "/dev/null/x", -ENOTDIR },
+	};
+	unsigned int i;
+
+	if (pct(75)) {
+		i = below(nr_xdevs);
+		*what = i;
+		return xdev[i];
+	}
+	i = below(ARRAY_SIZE(odd));
+	*what = odd[i].what;
+	return odd[i].path;
+}
+
+/*
+ * What ADD_DAXDEV of @a must answer, in the order famfs checks; @lookup:
+ * pick_add_path()'s answer.
+ */
+static __uint128_t model_add(const struct famfs_ioc_add_daxdev *a, int lookup)
+{
+	unsigned int i;
+
+	if (a->pad || !a->size || !a->name[0] ||
+	    !memchr(a->name, 0, sizeof(a->name)))
+		return EB(EINVAL);
+	/* a path that leads to no character device */
+	if (lookup < 0 && lookup != -ENODEV)
+		return EB(-lookup);
+	for (i = 0; lookup >= 0 && i < nr_known; i++) {
+		if (known[i] != (unsigned int)lookup)
+			continue;
+		if (a->index != i)
+			return EB(EEXIST);
+		return a->size > xdev_size[lookup] ? EB(ERANGE) : OK;
+	}
+	if (a->index < nr_known)
+		return EB(EEXIST);
+	if (a->index > nr_known)
+		return EB(EINVAL);
+	if (a->index >= FAMFS_MAX_DAXDEVS)
+		return EB(ENOSPC);
+	/* a character device, but no device-dax instance */
+	if (lookup < 0)
+		return EB(ENODEV);
+	return a->size > xdev_size[lookup] ? EB(ERANGE) : OK;
+}
+
+static void op_add_daxdev(void)
+{
+	struct ofd *o = pick_fd(W_FAMFS);
+	struct famfs_ioc_add_daxdev a;
+	enum place pl = P_GOOD;
+	__uint128_t exp = 0;
+	int lookup, ret, err;
+	const char *path;
+	struct stat st;
+	struct rec *r;
+	enum kind k;
+	uint64_t arg;
+
+	if (!o)
+		return;
+	memset(&a, 0, sizeof(a));
+	path = pick_add_path(&lookup);
+	strncpy(a.name, path, sizeof(a.name) - 1);
+	a.index = pct(80) ? below(nr_known + 2) : (uint32_t)rnd();
+	a.size = lookup >= 0 ? xdev_size[lookup] : M2;
+	if (pct(20))
+		a.size = pct(50) ? below(a.size) : a.size + M2 * between(1, 4);
+	if (pct(5))
+		a.pad = rnd() | 1;
+	if (pct(5))
+		memset(a.name, 'x', sizeof(a.name));
+	if (pct(15))
+		pl = pick_place();
+	arg = place(pl, 0, &a, sizeof(a));
+	k = classify_fd(o, &st, &r);
+	describe("ioctl(%s, ADD_DAXDEV, {%s index %u size %#llx pad %u} %s)",
+		 fd_desc(o), a.name[sizeof(a.name) - 1] ? "(no NUL)" : a.name,
+		 a.index, (unsigned long long)a.size, a.pad, place_name[pl]);
+	ret = ioctl(o->fd, FAMFSIOC_ADD_DAXDEV, (void *)(uintptr_t)arg);
+	err = ret < 0 ? errno : 0;
+	set_result(ret, err);
+	count(err);
+	if (ret > 0)
+		fail("ioctl returned %d", ret);
+	if (is_famfs_reg(k) && !o->opath) {
+		/* a file whose map the fuzzer does not know: any answer */
+		if (!r || (r->mapped && !r->exp))
+			exp = 0;
+		else if (!meta_file(r))
+			exp = EB(EINVAL);
+		else if (pl != P_GOOD)
+			exp = reach(arg, sizeof(a)) == R_NO ? EB(EFAULT) :
+			      reach(arg, sizeof(a)) == R_YES ?
+			      model_add(&a, lookup) : 0;
+		else
+			exp = model_add(&a, lookup);
+	}
+	verdict(C_ADD_DAXDEV, k, err, exp);
+	/* a device at the next index is the mount's now, known or not */
+	if (!err && is_famfs_reg(k) && lookup >= 0 && a.index == nr_known &&
+	    (pl == P_GOOD || pl == P_END || pl == P_RO) &&
+	    nr_known < NR_XDEVS)
+		known[nr_known++] = lookup;
+}
+
+static void op_get_max_daxdev(void)
+{
+	struct ofd *o = pick_fd(W_FAMFS);
+	enum place pl = pct(80) ? P_GOOD : pick_place();
+	__uint128_t exp = 0;
+	size_t room;
+	uint32_t *dst;
+	struct stat st;
+	struct rec *r;
+	enum kind k;
+	int ret, err;
+
+	if (!o)
+		return;
+	dst = (uint32_t *)place_out(pl, 0, sizeof(*dst), &room);
+	k = classify_fd(o, &st, &r);
+	describe("ioctl(%s, GET_MAX_DAXDEV, %p %s)", fd_desc(o), dst,
+		 place_name[pl]);
+	ret = ioctl(o->fd, FAMFSIOC_GET_MAX_DAXDEV, dst);
+	err = ret < 0 ? errno : 0;
+	set_result(ret, err);
+	count(err);
+	if (ret > 0)
+		fail("ioctl returned %d", ret);
+	if (is_famfs_reg(k) && !o->opath)
+		exp = room >= sizeof(*dst) ? OK : EB(EFAULT);
+	verdict(C_GET_MAX_DAXDEV, k, err, exp);
+	if (!err && room >= sizeof(*dst) && *dst != nr_known - 1)
+		fail("GET_MAX_DAXDEV says %u, the mount has devices 0 to %u",
+		     *dst, nr_known - 1);
+}
+
 static bool famfs_cmd(unsigned long cmd)
 {
 	return cmd == FAMFSIOC_MAP_CREATE || cmd == FAMFSIOC_MAP_GET ||
 	       cmd == FAMFSIOC_MAP_GETEXT || cmd == FAMFSIOC_NOP ||
-	       cmd == FAMFSIOC_MAP_CREATE_V2 || cmd == FAMFSIOC_MAP_GET_V2;
+	       cmd == FAMFSIOC_MAP_CREATE_V2 || cmd == FAMFSIOC_MAP_GET_V2 ||
+	       cmd == FAMFSIOC_ADD_DAXDEV || cmd == FAMFSIOC_GET_MAX_DAXDEV;
 }
 
 /*
@@ -3761,6 +3982,7 @@ static const struct {
 } ops[] = {
 	{ op_map_create_v1, 7 }, { op_map_create_v2, 9 }, { op_get, 4 },
 	{ op_getext, 3 }, { op_get_v2, 4 }, { op_nop, 2 },
+	{ op_add_daxdev, 3 }, { op_get_max_daxdev, 1 },
 	{ op_ioc_other, 5 },
 	{ op_open, 9 }, { op_tmpfile, 1 }, { op_mkdir, 2 }, { op_rmdir, 2 },
 	{ op_unlink, 3 }, { op_rename, 3 }, { op_link, 2 },
@@ -4031,6 +4253,18 @@ int main(int argc, char **argv)
 		}
 		famfs_dev = st.st_dev;
 		have_famfs = true;
+	}
+	xdev[0] = dev_path;
+	xdev_size[0] = dev_size;
+	s = getenv("FAMFS_DEVS");
+	if (s && !dry_run) {
+		char *list = strdup(s), *save, *tok;
+
+		for (tok = strtok_r(list, " ", &save); tok && nr_xdevs < NR_XDEVS;
+		     tok = strtok_r(NULL, " ", &save)) {
+			xdev[nr_xdevs] = tok;
+			xdev_size[nr_xdevs++] = famfs_dev_size(tok);
+		}
 	}
 	usable_hi = dev_size - STRESS_POISON;
 	if (usable_hi > 5 * GIB - HIGH_RESERVED)

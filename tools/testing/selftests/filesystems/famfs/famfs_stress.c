@@ -153,22 +153,9 @@ static int end_of(pid_t pid)
 	return -1;
 }
 
-static char *dax_name(void)
-{
-	const char *dev = famfs_dev_path(), *slash = strrchr(dev, '/');
-
-	return strdup(slash ? slash + 1 : dev);
-}
-
 static int dax_bind(bool bind)
 {
-	char *name = dax_name();
-	int err;
-
-	err = write_file(bind ? "/sys/bus/dax/drivers/device_dax/bind" :
-			 "/sys/bus/dax/drivers/device_dax/unbind", name);
-	free(name);
-	return err;
+	return famfs_dax_bind(famfs_dev_path(), bind);
 }
 
 /* Fill @len bytes of the device at @off with the pattern of @seed */
@@ -1214,6 +1201,232 @@ TEST_F_TIMEOUT(race, namespace_in_one_directory, 900)
 		       NS_TASKS, NS_TASKS * names, found);
 }
 
+/*
+ * Several devices: tasks register the same devices at once, as replays on
+ * one host may, while others give files memory on them. Every registration
+ * succeeds (the same device at its index is a no-op), and a map naming a
+ * device succeeds exactly when the device was known before the call ended:
+ * never before it is known, and always after. Then umount gives every
+ * device back.
+ */
+#define AD_DEVS		4
+#define AD_ADDERS	2
+#define AD_MAPPERS	2
+
+struct ad_race {
+	const char *dev[AD_DEVS];
+	uint64_t size[AD_DEVS];
+	const char *mpt;
+	int sb_fd;
+	pthread_barrier_t start;
+	unsigned int round, wrong, early, late, ids;
+};
+
+static void *ad_adder(void *arg)
+{
+	struct ad_race *r = arg;
+	int i, err;
+
+	pthread_barrier_wait(&r->start);
+	for (i = 1; i < AD_DEVS; i++) {
+		err = famfs_add_dev(r->sb_fd, r->dev[i], i, r->size[i]);
+		if (err) {
+			ksft_print_msg("round %u: ADD_DAXDEV %d: %s\n", r->round,
+				       i, strerror(-err));
+			__atomic_add_fetch(&r->wrong, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return NULL;
+}
+
+static void *ad_mapper(void *arg)
+{
+	struct ad_race *r = arg;
+	struct famfs_ioc_simple_extent se = { .len = M2 };
+	unsigned int n, id = __atomic_fetch_add(&r->ids, 1, __ATOMIC_RELAXED);
+	int64_t before, after;
+	char name[64];
+	int fd, err;
+
+	pthread_barrier_wait(&r->start);
+	for (n = 0; n < 3 * AD_DEVS; n++) {
+		se.devindex = 1 + n % (AD_DEVS - 1);
+		se.offset = DATA_OFF + (id * 64 + n) % 256 * M2;
+		snprintf(name, sizeof(name), "%s/m%u.%u.%u", r->mpt, r->round,
+			 id, n);
+		fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0644);
+		if (fd < 0) {
+			__atomic_add_fetch(&r->wrong, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		before = famfs_max_dev(fd);
+		err = famfs_map_simple_v2(fd, FAMFS_REG, M2, &se, 1);
+		after = famfs_max_dev(fd);
+		if (err == -EINVAL && after < (int64_t)se.devindex)
+			__atomic_add_fetch(&r->early, 1, __ATOMIC_RELAXED);
+		else if (!err && after >= (int64_t)se.devindex)
+			__atomic_add_fetch(&r->late, 1, __ATOMIC_RELAXED);
+		else if (!(err == -EINVAL && before < (int64_t)se.devindex)) {
+			ksft_print_msg("round %u: a map on device %llu: %s, known %lld then %lld\n",
+				       r->round, (unsigned long long)se.devindex,
+				       strerror(-err), (long long)before,
+				       (long long)after);
+			__atomic_add_fetch(&r->wrong, 1, __ATOMIC_RELAXED);
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(race, add_daxdev_vs_maps, 900)
+{
+	unsigned int rounds = 20 * scale(), i, t;
+	pthread_t tasks[AD_ADDERS + AD_MAPPERS];
+	struct famfs_ioc_simple_extent sb = { .len = M2 };
+	struct ad_race r;
+	char *sb_path;
+	int fd;
+
+	memset(&r, 0, sizeof(r));
+	ASSERT_TRUE(famfs_dev_paths(r.dev, AD_DEVS)) TH_LOG("FAMFS_DEVS names fewer than %d devices", AD_DEVS - 1);
+	for (i = 1; i < AD_DEVS; i++) {
+		r.size[i] = famfs_dev_size(r.dev[i]);
+		ASSERT_LE(DATA_OFF + 300 * M2, r.size[i]);
+	}
+	r.mpt = self->mpt;
+	sb_path = path_in(self->mpt, ".superblock");
+	ASSERT_EQ(0, pthread_barrier_init(&r.start, NULL, AD_ADDERS + AD_MAPPERS));
+	for (i = 0; i < rounds; i++) {
+		r.round = i;
+		ASSERT_EQ(0, famfs_mount(self->mpt));
+		fd = open(sb_path, O_RDWR | O_CREAT | O_EXCL, 0644);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, famfs_map_simple_v2(fd, FAMFS_SUPERBLOCK, M2, &sb, 1));
+		r.sb_fd = fd;
+		for (t = 0; t < AD_ADDERS + AD_MAPPERS; t++)
+			ASSERT_EQ(0, pthread_create(&tasks[t], NULL,
+						    t < AD_ADDERS ? ad_adder : ad_mapper,
+						    &r));
+		for (t = 0; t < AD_ADDERS + AD_MAPPERS; t++)
+			pthread_join(tasks[t], NULL);
+		EXPECT_EQ(AD_DEVS - 1, famfs_max_dev(fd));
+		close(fd);
+		ASSERT_EQ(0, umount(self->mpt));
+		/* every device was given back: each mounts on its own */
+		for (t = 1; t < AD_DEVS; t++) {
+			ASSERT_EQ(0, mount(r.dev[t], self->mpt, "famfs",
+					   FAMFS_MOUNT_FLAGS, "")) TH_LOG("round %u: %s", i, r.dev[t]);
+			ASSERT_EQ(0, umount(self->mpt));
+		}
+	}
+	pthread_barrier_destroy(&r.start);
+	EXPECT_EQ(0, r.wrong);
+	ksft_print_msg("add_daxdev_vs_maps: %u rounds: %u maps before their device, %u after\n",
+		       rounds, r.early, r.late);
+	free(sb_path);
+}
+
+/*
+ * Device 2 of four goes away while tasks read files on every device: each
+ * read returns the file's bytes, or, on device 2 and only once it is
+ * going away, EIO; files on the other devices never fail. Umount, rebind,
+ * and again.
+ */
+#define UO_READERS	3
+
+struct uo_race {
+	int fd[UO_READERS];
+	unsigned int dev[UO_READERS];
+	uint64_t seed;
+	volatile int gone;
+	volatile int stop;
+	unsigned int wrong, eio_on_2;
+};
+
+static void *uo_reader(void *arg)
+{
+	struct uo_race *r = ((void **)arg)[0];
+	unsigned int t = (uintptr_t)((void **)arg)[1];
+	uint8_t buf[16384];
+	ssize_t n;
+
+	while (!r->stop) {
+		n = pread(r->fd[t], buf, sizeof(buf), M2 / 2);
+		if (n == (ssize_t)sizeof(buf) &&
+		    famfs_pattern_check(buf, M2 / 2, sizeof(buf), r->seed + t) == -1)
+			continue;
+		if (n < 0 && errno == EIO && r->dev[t] == 2) {
+			/* device 2 going away: from now on, every time */
+			__atomic_add_fetch(&r->eio_on_2, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		__atomic_add_fetch(&r->wrong, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(race, unbind_of_one_device_vs_reads, 900)
+{
+	unsigned int rounds = 5 * scale(), i, t;
+	struct famfs_ioc_simple_extent se = { .len = M2 }, sb = { .len = M2 };
+	const char *dev[AD_DEVS];
+	pthread_t tasks[UO_READERS];
+	void *args[UO_READERS][2];
+	uint8_t *data = malloc(M2);
+	struct uo_race r;
+	char name[64];
+	int fd;
+
+	ASSERT_NE(NULL, data);
+	ASSERT_TRUE(famfs_dev_paths(dev, AD_DEVS));
+	for (i = 0; i < rounds; i++) {
+		memset(&r, 0, sizeof(r));
+		r.seed = 0x5eed0100 + i * 8;
+		ASSERT_EQ(0, famfs_mount(self->mpt));
+		fd = open(path_in(self->mpt, ".superblock"), O_RDWR | O_CREAT, 0644);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, famfs_map_simple_v2(fd, FAMFS_SUPERBLOCK, M2, &sb, 1));
+		for (t = 1; t < AD_DEVS; t++)
+			ASSERT_EQ(0, famfs_add_dev(fd, dev[t], t,
+						   famfs_dev_size(dev[t])));
+		close(fd);
+		for (t = 0; t < UO_READERS; t++) {
+			/* devices 0, 2, 3 */
+			r.dev[t] = t ? t + 1 : 0;
+			se.devindex = r.dev[t];
+			se.offset = DATA_OFF + (10 + t) * M2;
+			snprintf(name, sizeof(name), "%s/r%u", self->mpt, t);
+			r.fd[t] = open(name, O_RDWR | O_CREAT | O_EXCL, 0644);
+			ASSERT_LE(0, r.fd[t]);
+			ASSERT_EQ(0, famfs_map_simple_v2(r.fd[t], FAMFS_REG, M2,
+							 &se, 1));
+			famfs_pattern_fill(data, 0, M2, r.seed + t);
+			ASSERT_EQ((ssize_t)M2, pwrite(r.fd[t], data, M2, 0));
+			args[t][0] = &r;
+			args[t][1] = (void *)(uintptr_t)t;
+			ASSERT_EQ(0, pthread_create(&tasks[t], NULL, uo_reader,
+						    args[t]));
+		}
+		usleep(100000);
+		ASSERT_EQ(0, famfs_dax_bind(dev[2], false));
+		usleep(100000);
+		r.stop = 1;
+		for (t = 0; t < UO_READERS; t++)
+			pthread_join(tasks[t], NULL);
+		/* after the removal, device 2's file fails, the others work */
+		EXPECT_EQ(-1, pread(r.fd[1], data, 64, 0));
+		EXPECT_EQ(64, pread(r.fd[0], data, 64, 0));
+		EXPECT_EQ(64, pread(r.fd[2], data, 64, 0));
+		EXPECT_EQ(0, r.wrong) TH_LOG("round %u", i);
+		for (t = 0; t < UO_READERS; t++)
+			close(r.fd[t]);
+		ASSERT_EQ(0, umount(self->mpt));
+		ASSERT_EQ(0, famfs_dax_bind(dev[2], true));
+	}
+	free(data);
+	ksft_print_msg("unbind_of_one_device_vs_reads: %u rounds\n", rounds);
+}
+
 /* ----------------------------------------------------------------------- */
 /* Allocation and user-copy failures */
 
@@ -1499,6 +1712,62 @@ static int fi_renamed(struct failnth_ctx *c)
 	return unlink(c->other) ? -errno : 0;
 }
 
+/* ADD_DAXDEV, on the superblock file (which prepare makes once) */
+static int fi_superblock(struct failnth_ctx *c)
+{
+	static const struct famfs_extent sb = { 0, FAMFS_M2 };
+	int err;
+
+	if (c->fd >= 0)
+		return 0;
+	c->fd = open(c->file, O_RDWR | O_CREAT | O_EXCL, 0644);
+	if (c->fd < 0)
+		return -errno;
+	err = famfs_map_simple(c->fd, FAMFS_SUPERBLOCK, FAMFS_M2, &sb, 1);
+	return err;
+}
+
+static const char *fi_dev1(void)
+{
+	const char *dev[2];
+
+	return famfs_dev_paths(dev, 2) ? dev[1] : "/dev/famfs-no-FAMFS_DEVS";
+}
+
+static int fi_add_daxdev(struct failnth_ctx *c)
+{
+	return famfs_add_dev(c->fd, fi_dev1(), 1, famfs_dev_size(fi_dev1()));
+}
+
+/* Not added: the mount knows device 0 alone, and device 1 is not held */
+static int fi_add_daxdev_undone(struct failnth_ctx *c)
+{
+	char *mpt;
+	int err;
+
+	if (famfs_max_dev(c->fd) != 0)
+		return -EEXIST;
+	mpt = make_dir("failnth-dev1");
+	err = mount(fi_dev1(), mpt, "famfs", FAMFS_MOUNT_FLAGS, "") ? -errno : 0;
+	if (!err)
+		err = umount(mpt) ? -errno : 0;
+	rmdir(mpt);
+	free(mpt);
+	return err;
+}
+
+/* Added; then a new mount for the next try, which has device 0 alone */
+static int fi_add_daxdev_done(struct failnth_ctx *c)
+{
+	if (famfs_max_dev(c->fd) != 1)
+		return -ENXIO;
+	close(c->fd);
+	c->fd = -1;
+	if (umount(c->mpt))
+		return -errno;
+	return famfs_mount(c->mpt);
+}
+
 FIXTURE(failnth) {
 	struct failnth_ctx c;
 	char saved[ARRAY_SIZE(fi_knobs)][32];
@@ -1565,6 +1834,12 @@ FIXTURE_VARIANT_ADD(failnth, mkdir) {
 FIXTURE_VARIANT_ADD(failnth, rename) {
 	.what = "rename",
 	.call = { fi_rename_prepare, fi_rename, fi_not_renamed, fi_renamed },
+};
+
+FIXTURE_VARIANT_ADD(failnth, add_daxdev) {
+	.what = "ADD_DAXDEV",
+	.call = { fi_superblock, fi_add_daxdev, fi_add_daxdev_undone,
+		  fi_add_daxdev_done },
 };
 
 static int read_knob(const char *path, char *buf, size_t size)

@@ -102,11 +102,6 @@ static void umount_fresh(struct __test_metadata *_metadata, char *mpt)
 	rmdir(mpt);
 }
 
-static void touch_byte(void *p)
-{
-	__atomic_load_n((char *)p, __ATOMIC_RELAXED);
-}
-
 /* ----------------------------------------------------------------------- */
 /* Mounting */
 
@@ -518,25 +513,6 @@ static long mf_probe_hits(void)
 		}
 	fclose(f);
 	return -1;
-}
-
-struct dev_poison {
-	const char *dev;
-	uint64_t off;
-};
-
-/* Poison the device's page at @off through a mapping of the device */
-static void poison_dev(void *arg)
-{
-	const struct dev_poison *dp = arg;
-	uint8_t *p = famfs_dev_mmap(dp->dev, dp->off, M2);
-
-	if (p == MAP_FAILED)
-		_exit(30);
-	p[0] = 1;
-	if (madvise(p, 4096, MADV_HWPOISON))
-		_exit(31);
-	_exit(32);
 }
 
 /*

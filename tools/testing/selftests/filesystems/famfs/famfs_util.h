@@ -119,6 +119,86 @@ static inline int famfs_map_interleaved(int fd, uint64_t size, uint64_t chunk,
 	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &fmap) ? -errno : 0;
 }
 
+/*
+ * The devices besides FAMFS_DEV that the tests may use, from FAMFS_DEVS
+ * (paths separated by spaces), into @paths[1..n-1]; @paths[0] is
+ * FAMFS_DEV. Whether there are that many.
+ */
+static inline bool famfs_dev_paths(const char **paths, int n)
+{
+	char *devs = getenv("FAMFS_DEVS"), *save, *tok;
+	int i = 1;
+
+	paths[0] = famfs_dev_path();
+	if (!paths[0] || !devs)
+		return false;
+	devs = strdup(devs);
+	for (tok = strtok_r(devs, " ", &save); tok && i < n;
+	     tok = strtok_r(NULL, " ", &save))
+		paths[i++] = tok;
+	return i == n;
+}
+
+/* FAMFSIOC_ADD_DAXDEV of @path at @index on @fd: 0 or -errno */
+static inline int famfs_add_dev(int fd, const char *path, uint32_t index,
+				uint64_t size)
+{
+	struct famfs_ioc_add_daxdev arg;
+
+	memset(&arg, 0, sizeof(arg));
+	memset(arg.uuid, 0xa5, sizeof(arg.uuid));
+	arg.size = size;
+	arg.index = index;
+	strncpy(arg.name, path, sizeof(arg.name) - 1);
+	return ioctl(fd, FAMFSIOC_ADD_DAXDEV, &arg) ? -errno : 0;
+}
+
+/* FAMFSIOC_GET_MAX_DAXDEV: the highest device index, or -errno */
+static inline int64_t famfs_max_dev(int fd)
+{
+	uint32_t max;
+
+	return ioctl(fd, FAMFSIOC_GET_MAX_DAXDEV, &max) ? -errno : max;
+}
+
+/* ABI 43: simple extents, each on its device; 0 or -errno */
+static inline int famfs_map_simple_v2(int fd, uint32_t file_type, uint64_t size,
+				      const struct famfs_ioc_simple_extent *se,
+				      uint32_t n)
+{
+	struct famfs_ioc_fmap fmap;
+
+	memset(&fmap, 0, sizeof(fmap));
+	fmap.fioc_file_size = size;
+	fmap.fioc_file_type = file_type;
+	fmap.fioc_ext_type = FAMFS_EXT_SIMPLE;
+	fmap.fioc_nextents = n;
+	fmap.kse = (uintptr_t)se;
+	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &fmap) ? -errno : 0;
+}
+
+/* ABI 43: one interleaved extent of 2 MiB chunks over @strips; 0 or -errno */
+static inline int famfs_map_strips(int fd, uint64_t size,
+				   const struct famfs_ioc_simple_extent *strips,
+				   uint32_t n)
+{
+	struct famfs_ioc_interleaved_ext ie;
+	struct famfs_ioc_fmap fmap;
+
+	memset(&ie, 0, sizeof(ie));
+	ie.ie_nstrips = n;
+	ie.ie_chunk_size = FAMFS_M2;
+	ie.ie_nbytes = size;
+	ie.ie_strips = (uintptr_t)strips;
+	memset(&fmap, 0, sizeof(fmap));
+	fmap.fioc_file_size = size;
+	fmap.fioc_file_type = FAMFS_REG;
+	fmap.fioc_ext_type = FAMFS_EXT_INTERLEAVE;
+	fmap.fioc_niext = 1;
+	fmap.kie = (uintptr_t)&ie;
+	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &fmap) ? -errno : 0;
+}
+
 /* Where file byte @pos of an interleaved extent lives on the device */
 static inline uint64_t famfs_interleaved_dev_off(uint64_t pos, uint64_t chunk,
 						 unsigned int nstrips,
@@ -162,6 +242,37 @@ static inline void *famfs_dev_mmap(const char *dev, uint64_t off, size_t len)
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	close(fd);
 	return p;
+}
+
+/* Load a byte: in a child (in_child()), a fault shows as its signal */
+static inline void touch_byte(void *p)
+{
+	__atomic_load_n((char *)p, __ATOMIC_RELAXED);
+}
+
+/* A page of a device to poison, by its offset */
+struct dev_poison {
+	const char *dev;
+	uint64_t off;
+};
+
+/*
+ * Poison the device's page at @off through a mapping of the device (of
+ * the 2 MiB around it: device-dax maps no less), in a child:
+ * memory-failure handling ends it with SIGBUS, since it maps the page.
+ */
+static inline void poison_dev(void *arg)
+{
+	const struct dev_poison *dp = arg;
+	uint64_t in = dp->off % FAMFS_M2;
+	uint8_t *p = famfs_dev_mmap(dp->dev, dp->off - in, FAMFS_M2);
+
+	if (p == MAP_FAILED)
+		_exit(30);
+	p[in] = 1;
+	if (madvise(p + in, 4096, MADV_HWPOISON))
+		_exit(31);
+	_exit(32);
 }
 
 /* A new directory under /tmp, named after @tag */
@@ -241,6 +352,16 @@ static inline int write_file_flags(const char *path, const char *s, int flags)
 static inline int write_file(const char *path, const char *s)
 {
 	return write_file_flags(path, s, O_TRUNC);
+}
+
+/* Unbind or bind the device-dax driver of @dev (a /dev/daxX.Y path) */
+static inline int famfs_dax_bind(const char *dev, bool bind)
+{
+	const char *slash = strrchr(dev, '/');
+
+	return write_file(bind ? "/sys/bus/dax/drivers/device_dax/bind" :
+				 "/sys/bus/dax/drivers/device_dax/unbind",
+			  slash ? slash + 1 : dev);
 }
 
 /* Whether the page at @addr is in this task's page tables (1), or not (0) */
