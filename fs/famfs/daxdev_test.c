@@ -567,8 +567,9 @@ static void famfs_daxdev_rw_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 2, 2));
 
 	f = famfs_test_open(test, fx.mnt, "striped", O_RDWR);
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_interleaved(test, f, size, M2,
-								strips, 3));
+	KUNIT_ASSERT_EQ(test, 0,
+			famfs_test_map_interleaved(test, f, size, M2, strips,
+						   3));
 	data = famfs_test_buf(test, size);
 	back = famfs_test_buf(test, size);
 	for (chunk = 0; chunk < size; chunk++)
@@ -654,17 +655,36 @@ static ssize_t famfs_test_peek(struct file *file, loff_t pos)
 }
 
 /*
- * The same device offset on three devices, in three chunks of one file: a
- * memory failure of device 1 fails only its chunk, and only maps of device
- * 1's memory are refused after it.
+ * The fixture with devices 1 and 2 added, and a file "f" of three chunks,
+ * one on each device at the same offset
  */
-static void famfs_daxdev_memory_failure_test(struct kunit *test)
+static struct file *famfs_devs_three(struct kunit *test,
+				     struct famfs_devs_fixture *fx)
 {
 	static const struct famfs_ioc_simple_extent strips[3] = {
 		{ .devindex = 0, .offset = 4 * M2, .len = M2 },
 		{ .devindex = 1, .offset = 4 * M2, .len = M2 },
 		{ .devindex = 2, .offset = 4 * M2, .len = M2 },
 	};
+	struct file *f;
+
+	famfs_devs_setup(test, fx);
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, fx, 1, 1));
+	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, fx, 2, 2));
+	f = famfs_test_open(test, fx->mnt, "f", O_RDWR);
+	KUNIT_ASSERT_EQ(test, 0,
+			famfs_test_map_interleaved(test, f, 3 * M2, M2, strips,
+						   3));
+	return f;
+}
+
+/*
+ * The same device offset on three devices, in three chunks of one file: a
+ * memory failure of device 1 fails only its chunk, and only maps of device
+ * 1's memory are refused after it.
+ */
+static void famfs_daxdev_memory_failure_test(struct kunit *test)
+{
 	struct famfs_ioc_simple_extent se = {
 		.devindex = 1, .offset = 4 * M2, .len = M2,
 	};
@@ -672,13 +692,8 @@ static void famfs_daxdev_memory_failure_test(struct kunit *test)
 	struct famfs_fs_info *fsi;
 	struct file *f, *g;
 
-	famfs_devs_setup(test, &fx);
+	f = famfs_devs_three(test, &fx);
 	fsi = famfs_fx_fsi(&fx);
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 1, 1));
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 2, 2));
-	f = famfs_test_open(test, fx.mnt, "f", O_RDWR);
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_interleaved(test, f, 3 * M2, M2,
-								strips, 3));
 
 	dax_holder_notify_failure(fx.mock[1]->dax_dev, 4 * M2 + PAGE_SIZE,
 				  PAGE_SIZE, 0);
@@ -705,11 +720,6 @@ static void famfs_daxdev_memory_failure_test(struct kunit *test)
  */
 static void famfs_daxdev_gone_test(struct kunit *test)
 {
-	static const struct famfs_ioc_simple_extent strips[3] = {
-		{ .devindex = 0, .offset = 4 * M2, .len = M2 },
-		{ .devindex = 1, .offset = 4 * M2, .len = M2 },
-		{ .devindex = 2, .offset = 4 * M2, .len = M2 },
-	};
 	struct famfs_ioc_simple_extent se = {
 		.devindex = 1, .offset = 6 * M2, .len = M2,
 	};
@@ -718,13 +728,8 @@ static void famfs_daxdev_gone_test(struct kunit *test)
 	struct file *f, *g;
 	u32 i;
 
-	famfs_devs_setup(test, &fx);
+	f = famfs_devs_three(test, &fx);
 	fsi = famfs_fx_fsi(&fx);
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 1, 1));
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_add_dev(test, &fx, 2, 2));
-	f = famfs_test_open(test, fx.mnt, "f", O_RDWR);
-	KUNIT_ASSERT_EQ(test, 0, famfs_test_map_interleaved(test, f, 3 * M2, M2,
-								strips, 3));
 
 	kill_dax(fx.mock[1]->dax_dev);
 	KUNIT_EXPECT_TRUE(test, test_bit(FAMFS_DAXDEV_GONE,

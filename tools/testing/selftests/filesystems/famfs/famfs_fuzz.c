@@ -2571,7 +2571,7 @@ static void op_add_daxdev(void)
 		return;
 	memset(&a, 0, sizeof(a));
 	path = pick_add_path(&lookup);
-	strncpy(a.name, path, sizeof(a.name) - 1);
+	snprintf(a.name, sizeof(a.name), "%s", path);
 	a.index = pct(80) ? below(nr_known + 2) : (uint32_t)rnd();
 	a.size = lookup >= 0 ? xdev_size[lookup] : M2;
 	if (pct(20))

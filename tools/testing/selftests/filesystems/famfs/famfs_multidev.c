@@ -10,6 +10,7 @@
  * CONFIG_MEMORY_FAILURE.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -26,13 +27,13 @@
 #define DEBUGFS		"/sys/kernel/debug/famfs"
 
 /* The layout user space must follow, on every architecture */
-_Static_assert(sizeof(struct famfs_ioc_add_daxdev) == 96, "ADD_DAXDEV size");
-_Static_assert(offsetof(struct famfs_ioc_add_daxdev, size) == 16, "size");
-_Static_assert(offsetof(struct famfs_ioc_add_daxdev, index) == 24, "index");
-_Static_assert(offsetof(struct famfs_ioc_add_daxdev, name) == 28, "name");
-_Static_assert(offsetof(struct famfs_ioc_add_daxdev, pad) == 92, "pad");
-_Static_assert(FAMFSIOC_ADD_DAXDEV == 0x40607556, "ADD_DAXDEV number");
-_Static_assert(FAMFSIOC_GET_MAX_DAXDEV == 0x80047557, "GET_MAX number");
+static_assert(sizeof(struct famfs_ioc_add_daxdev) == 96, "ADD_DAXDEV size");
+static_assert(offsetof(struct famfs_ioc_add_daxdev, size) == 16, "size");
+static_assert(offsetof(struct famfs_ioc_add_daxdev, index) == 24, "index");
+static_assert(offsetof(struct famfs_ioc_add_daxdev, name) == 28, "name");
+static_assert(offsetof(struct famfs_ioc_add_daxdev, pad) == 92, "pad");
+static_assert(FAMFSIOC_ADD_DAXDEV == 0x40607556, "ADD_DAXDEV number");
+static_assert(FAMFSIOC_GET_MAX_DAXDEV == 0x80047557, "GET_MAX number");
 
 static const char *dev_path[NDEV];
 static const char *plain_dev;
@@ -123,14 +124,18 @@ static int kmsg_open(void)
  * superblock file (read-only, as replay holds it) and given its own
  * superblock file, .superblock.N, as user space's plan lays them out.
  */
-FIXTURE(multi) {
+struct multi {
 	char *mpt;
 	int sb_fd;
 	uint64_t size[NDEV];
 };
 
+FIXTURE(multi) {
+	struct multi m;
+};
+
 static void mount_and_register(struct __test_metadata *_metadata,
-			       FIXTURE_DATA(multi) *self)
+			       struct multi *self)
 {
 	struct famfs_ioc_simple_extent sb = { .len = M2 };
 	struct famfs_ioc_simple_extent log = { .offset = M2, .len = 8 * M2 };
@@ -164,16 +169,16 @@ FIXTURE_SETUP(multi)
 {
 	int i;
 
-	self->mpt = make_dir("multi");
-	self->sb_fd = -1;
+	self->m.mpt = make_dir("multi");
+	self->m.sb_fd = -1;
 	for (i = 0; i < NDEV; i++) {
-		self->size[i] = famfs_dev_size(dev_path[i]);
-		ASSERT_LE(DATA_OFF + 420 * M2, self->size[i]);
+		self->m.size[i] = famfs_dev_size(dev_path[i]);
+		ASSERT_LE(DATA_OFF + 420 * M2, self->m.size[i]);
 	}
-	mount_and_register(_metadata, self);
+	mount_and_register(_metadata, &self->m);
 }
 
-static void unmount(FIXTURE_DATA(multi) *self)
+static void unmount(struct multi *self)
 {
 	if (self->sb_fd >= 0)
 		close(self->sb_fd);
@@ -183,8 +188,8 @@ static void unmount(FIXTURE_DATA(multi) *self)
 
 FIXTURE_TEARDOWN(multi)
 {
-	unmount(self);
-	rmdir(self->mpt);
+	unmount(&self->m);
+	rmdir(self->m.mpt);
 }
 
 /*
@@ -196,37 +201,37 @@ TEST_F(multi, devices_are_registered)
 	char opts[768], want[128], buf[256];
 	int fd, i;
 
-	EXPECT_EQ(NDEV - 1, famfs_max_dev(self->sb_fd));
-	mount_opts(self->mpt, opts, sizeof(opts));
+	EXPECT_EQ(NDEV - 1, famfs_max_dev(self->m.sb_fd));
+	mount_opts(self->m.mpt, opts, sizeof(opts));
 	for (i = 1; i < NDEV; i++) {
 		snprintf(want, sizeof(want), ",daxdev%d=%s", i, dev_path[i]);
 		EXPECT_NE(NULL, strstr(opts, want)) TH_LOG("%s in %s", want, opts);
-		EXPECT_EQ(0, famfs_add_dev(self->sb_fd, dev_path[i], i, self->size[i]));
+		EXPECT_EQ(0, famfs_add_dev(self->m.sb_fd, dev_path[i], i, self->m.size[i]));
 		snprintf(want, sizeof(want), "failed_memory.%d", i);
 		mount_debugfs(want, buf, sizeof(buf));
 		EXPECT_STREQ("", buf);
 	}
-	EXPECT_EQ(0, famfs_add_dev(self->sb_fd, dev_path[0], 0, self->size[0]));
+	EXPECT_EQ(0, famfs_add_dev(self->m.sb_fd, dev_path[0], 0, self->m.size[0]));
 	/* any famfs file answers GET_MAX_DAXDEV, a fresh one too */
-	fd = create_in(self->mpt, "plain");
+	fd = create_in(self->m.mpt, "plain");
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(NDEV - 1, famfs_max_dev(fd));
 	close(fd);
 	/* a remount that passes the options back keeps them */
 	ASSERT_NE(NULL, strstr(opts, "daxdev1="));
-	EXPECT_EQ(0, mount(NULL, self->mpt, NULL, MS_REMOUNT | FAMFS_MOUNT_FLAGS,
+	EXPECT_EQ(0, mount(NULL, self->m.mpt, NULL, MS_REMOUNT | FAMFS_MOUNT_FLAGS,
 			   strstr(opts, "daxdev1=")));
-	mount_opts(self->mpt, buf, sizeof(buf));
+	mount_opts(self->m.mpt, buf, sizeof(buf));
 	EXPECT_NE(NULL, strstr(buf, ",daxdev3=")) TH_LOG("%s", buf);
 	snprintf(want, sizeof(want), "daxdev1=%s", dev_path[2]);
-	EXPECT_EQ(-1, mount(NULL, self->mpt, NULL, MS_REMOUNT | FAMFS_MOUNT_FLAGS,
+	EXPECT_EQ(-1, mount(NULL, self->m.mpt, NULL, MS_REMOUNT | FAMFS_MOUNT_FLAGS,
 			    want));
 	EXPECT_EQ(EINVAL, errno);
 }
 
 static void drop_rawio_and_add(void *arg)
 {
-	FIXTURE_DATA(multi) *self = arg;
+	struct multi *self = arg;
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2];
 
@@ -247,44 +252,43 @@ TEST_F(multi, refusals)
 
 	ASSERT_LE(0, kmsg);
 	/* a regular file does not take it */
-	fd = famfs_create_mapped(path_in(self->mpt, "regular"), M2, DATA_OFF);
+	fd = famfs_create_mapped(path_in(self->m.mpt, "regular"), M2, DATA_OFF);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EINVAL, famfs_add_dev(fd, dev_path[1], 1, self->size[1]));
+	EXPECT_EQ(-EINVAL, famfs_add_dev(fd, dev_path[1], 1, self->m.size[1]));
 	close(fd);
-	EXPECT_EQ(0, in_child(drop_rawio_and_add, self));
+	EXPECT_EQ(0, in_child(drop_rawio_and_add, &self->m));
 	/* a gap: before the device is looked at (a known one is EEXIST) */
-	EXPECT_EQ(-EINVAL, famfs_add_dev(self->sb_fd, plain_dev, NDEV + 1, M2));
-	EXPECT_EQ(-ENOENT, famfs_add_dev(self->sb_fd, "/dev/famfs-no-such-dax", NDEV, M2));
-	EXPECT_EQ(-EINVAL, famfs_add_dev(self->sb_fd, "/dev", NDEV, M2));
-	EXPECT_EQ(-ENODEV, famfs_add_dev(self->sb_fd, "/dev/null", NDEV, M2));
-	EXPECT_EQ(-EOPNOTSUPP, famfs_add_dev(self->sb_fd, plain_dev, NDEV, M2));
-	EXPECT_EQ(-ERANGE, famfs_add_dev(self->sb_fd, dev_path[1], 1, self->size[1] + M2));
-	EXPECT_EQ(-EEXIST, famfs_add_dev(self->sb_fd, dev_path[1], 2, M2));
-	EXPECT_EQ(-EEXIST, famfs_add_dev(self->sb_fd, dev_path[2], 1, M2));
-	EXPECT_EQ(-EEXIST, famfs_add_dev(self->sb_fd, dev_path[0], NDEV, M2));
-	EXPECT_EQ(-EINVAL, famfs_add_dev(self->sb_fd, dev_path[1], 1, 0));
+	EXPECT_EQ(-EINVAL, famfs_add_dev(self->m.sb_fd, plain_dev, NDEV + 1, M2));
+	EXPECT_EQ(-ENOENT, famfs_add_dev(self->m.sb_fd, "/dev/famfs-no-such-dax", NDEV, M2));
+	EXPECT_EQ(-EINVAL, famfs_add_dev(self->m.sb_fd, "/dev", NDEV, M2));
+	EXPECT_EQ(-ENODEV, famfs_add_dev(self->m.sb_fd, "/dev/null", NDEV, M2));
+	EXPECT_EQ(-EOPNOTSUPP, famfs_add_dev(self->m.sb_fd, plain_dev, NDEV, M2));
+	EXPECT_EQ(-ERANGE, famfs_add_dev(self->m.sb_fd, dev_path[1], 1, self->m.size[1] + M2));
+	EXPECT_EQ(-EEXIST, famfs_add_dev(self->m.sb_fd, dev_path[1], 2, M2));
+	EXPECT_EQ(-EEXIST, famfs_add_dev(self->m.sb_fd, dev_path[2], 1, M2));
+	EXPECT_EQ(-EEXIST, famfs_add_dev(self->m.sb_fd, dev_path[0], NDEV, M2));
+	EXPECT_EQ(-EINVAL, famfs_add_dev(self->m.sb_fd, dev_path[1], 1, 0));
 	EXPECT_TRUE(kmsg_has(kmsg, "cannot add /dev/famfs-no-such-dax as device"));
 
 	/* a device another famfs mount holds */
-	unmount(self);
+	unmount(&self->m);
 	ASSERT_EQ(0, mount(dev_path[3], second, "famfs", FAMFS_MOUNT_FLAGS, ""));
-	ASSERT_EQ(0, mount(dev_path[0], self->mpt, "famfs", FAMFS_MOUNT_FLAGS, ""));
-	fd = create_in(self->mpt, ".superblock");
+	ASSERT_EQ(0, mount(dev_path[0], self->m.mpt, "famfs", FAMFS_MOUNT_FLAGS, ""));
+	fd = create_in(self->m.mpt, ".superblock");
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, famfs_map_simple_v2(fd, FAMFS_SUPERBLOCK, M2, &sb, 1));
-	EXPECT_EQ(0, famfs_add_dev(fd, dev_path[1], 1, self->size[1]));
-	EXPECT_EQ(0, famfs_add_dev(fd, dev_path[2], 2, self->size[2]));
-	EXPECT_EQ(-EBUSY, famfs_add_dev(fd, dev_path[3], 3, self->size[3]));
+	EXPECT_EQ(0, famfs_add_dev(fd, dev_path[1], 1, self->m.size[1]));
+	EXPECT_EQ(0, famfs_add_dev(fd, dev_path[2], 2, self->m.size[2]));
+	EXPECT_EQ(-EBUSY, famfs_add_dev(fd, dev_path[3], 3, self->m.size[3]));
 	EXPECT_EQ(0, umount(second));
-	EXPECT_EQ(0, famfs_add_dev(fd, dev_path[3], 3, self->size[3]));
+	EXPECT_EQ(0, famfs_add_dev(fd, dev_path[3], 3, self->m.size[3]));
 	close(fd);
 	rmdir(second);
 	close(kmsg);
 }
 
-/* Strips 0..3 of @self's striped file: one on each device */
-static void stripes(FIXTURE_DATA(multi) *self,
-		    struct famfs_ioc_simple_extent *st, uint64_t base,
+/* Strips 0..3 of a striped file: one on each device */
+static void stripes(struct famfs_ioc_simple_extent *st, uint64_t base,
 		    uint64_t len)
 {
 	int i;
@@ -296,6 +300,32 @@ static void stripes(FIXTURE_DATA(multi) *self,
 		st[i].offset = base + i * 4 * M2;
 		st[i].len = len;
 	}
+}
+
+/*
+ * A file @name striped over the four devices from @base on each (see
+ * stripes()), @size bytes written with the pattern of @seed: an fd, or
+ * -errno
+ */
+static int striped_file(struct multi *self, const char *name,
+			struct famfs_ioc_simple_extent *st, uint64_t base,
+			uint64_t size, uint64_t seed)
+{
+	uint8_t *buf = malloc(size);
+	int fd, err;
+
+	if (!buf)
+		return -ENOMEM;
+	stripes(st, base, size / NDEV);
+	fd = create_in(self->mpt, name);
+	err = fd < 0 ? fd : famfs_map_strips(fd, size, M2, st, NDEV);
+	famfs_pattern_fill(buf, 0, size, seed);
+	if (!err && pwrite(fd, buf, size, 0) != (ssize_t)size)
+		err = -EIO;
+	free(buf);
+	if (err && fd >= 0)
+		close(fd);
+	return err ? err : fd;
 }
 
 /* Check every byte of a striped file of @size through each device */
@@ -333,13 +363,8 @@ TEST_F(multi, striped_over_every_device)
 	int fd, i;
 
 	ASSERT_NE(NULL, buf);
-	stripes(self, st, DATA_OFF, size / NDEV);
-	fd = create_in(self->mpt, "striped");
+	fd = striped_file(&self->m, "striped", st, DATA_OFF, size, seed);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, famfs_map_strips(fd, size, st, NDEV));
-	famfs_pattern_fill(buf, 0, size, seed);
-	ASSERT_EQ((ssize_t)size, pwrite(fd, buf, size, 0));
-	memset(buf, 0, size);
 	ASSERT_EQ((ssize_t)size, pread(fd, buf, size, 0));
 	EXPECT_EQ(-1, famfs_pattern_check(buf, 0, size, seed));
 	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
@@ -374,7 +399,7 @@ TEST_F(multi, simple_extents_on_two_devices)
 	uint8_t *p, *d, buf[4096];
 	int fd;
 
-	fd = create_in(self->mpt, "two");
+	fd = create_in(self->m.mpt, "two");
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, famfs_map_simple_v2(fd, FAMFS_REG, 3 * M2 - 100, se, 2));
 	p = mmap(NULL, 3 * M2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -417,15 +442,12 @@ TEST_F(multi, memory_failure_of_one_device)
 	int fd, fd2;
 
 	ASSERT_NE(NULL, data);
-	stripes(self, st, DATA_OFF + 100 * M2, size / NDEV);
-	fd = create_in(self->mpt, "striped");
+	fd = striped_file(&self->m, "striped", st, DATA_OFF + 100 * M2, size, seed);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, famfs_map_strips(fd, size, st, NDEV));
 	famfs_pattern_fill(data, 0, size, seed);
-	ASSERT_EQ((ssize_t)size, pwrite(fd, data, size, 0));
 	se = st[1];
 	se.devindex = 2;
-	fd2 = create_in(self->mpt, "on2");
+	fd2 = create_in(self->m.mpt, "on2");
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, famfs_map_simple_v2(fd2, FAMFS_REG, se.len, &se, 1));
 
@@ -457,7 +479,7 @@ TEST_F(multi, memory_failure_of_one_device)
 
 	/* no new map of the failed page; the same offset of device 2 maps */
 	close(fd2);
-	fd2 = create_in(self->mpt, "again");
+	fd2 = create_in(self->m.mpt, "again");
 	ASSERT_LE(0, fd2);
 	se.devindex = 1;
 	EXPECT_EQ(-EIO, famfs_map_simple_v2(fd2, FAMFS_REG, se.len, &se, 1));
@@ -507,22 +529,19 @@ TEST_F(multi, unbind_of_one_device)
 
 	ASSERT_NE(NULL, data);
 	ASSERT_LE(0, kmsg);
-	stripes(self, st, DATA_OFF + 200 * M2, size / NDEV);
-	fd = create_in(self->mpt, "striped");
+	fd = striped_file(&self->m, "striped", st, DATA_OFF + 200 * M2, size, seed);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, famfs_map_strips(fd, size, st, NDEV));
 	famfs_pattern_fill(data, 0, size, seed);
-	ASSERT_EQ((ssize_t)size, pwrite(fd, data, size, 0));
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < (int)(size / M2); i++)
 		touch_byte(p + i * M2);
 
-	b.fd0 = famfs_create_mapped(path_in(self->mpt, "on0"), M2,
+	b.fd0 = famfs_create_mapped(path_in(self->m.mpt, "on0"), M2,
 				    DATA_OFF + 220 * M2);
 	ASSERT_LE(0, b.fd0);
 	ASSERT_EQ(65536, pwrite(b.fd0, data, 65536, 0));
-	b.fd3 = create_in(self->mpt, "on3");
+	b.fd3 = create_in(self->m.mpt, "on3");
 	ASSERT_LE(0, b.fd3);
 	se = (struct famfs_ioc_simple_extent){ 3, DATA_OFF + 220 * M2, 2 * M2 };
 	ASSERT_EQ(0, famfs_map_simple_v2(b.fd3, FAMFS_REG, 2 * M2, &se, 1));
@@ -557,7 +576,7 @@ TEST_F(multi, unbind_of_one_device)
 	EXPECT_TRUE(kmsg_has(kmsg, text));
 	/* nothing new on device 2; files and maps elsewhere are made */
 	se.devindex = 2;
-	i = create_in(self->mpt, "new2");
+	i = create_in(self->m.mpt, "new2");
 	ASSERT_LE(0, i);
 	EXPECT_EQ(-EIO, famfs_map_simple_v2(i, FAMFS_REG, 2 * M2, &se, 1));
 	se.devindex = 1;
@@ -568,10 +587,10 @@ TEST_F(multi, unbind_of_one_device)
 	close(fd);
 	close(b.fd0);
 	close(b.fd3);
-	unmount(self);
+	unmount(&self->m);
 	ASSERT_EQ(0, famfs_dax_bind(dev_path[2], true));
 	/* the device came back: a new mount has all four again */
-	mount_and_register(_metadata, self);
+	mount_and_register(_metadata, &self->m);
 	free(data);
 	close(kmsg);
 }
@@ -590,25 +609,21 @@ TEST_F(multi, remount_replays_the_same_maps)
 	int fd, i;
 
 	ASSERT_NE(NULL, buf);
-	stripes(self, st, DATA_OFF + 300 * M2, size / NDEV);
-	fd = create_in(self->mpt, "kept");
+	fd = striped_file(&self->m, "kept", st, DATA_OFF + 300 * M2, size, seed);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, famfs_map_strips(fd, size, st, NDEV));
-	famfs_pattern_fill(buf, 0, size, seed);
-	ASSERT_EQ((ssize_t)size, pwrite(fd, buf, size, 0));
 	close(fd);
-	unmount(self);
+	unmount(&self->m);
 
 	for (i = 0; i < NDEV; i++) {
-		EXPECT_EQ(0, mount(dev_path[i], self->mpt, "famfs",
+		EXPECT_EQ(0, mount(dev_path[i], self->m.mpt, "famfs",
 				   FAMFS_MOUNT_FLAGS, "")) TH_LOG("%s", dev_path[i]);
-		umount(self->mpt);
+		umount(self->m.mpt);
 	}
 
-	mount_and_register(_metadata, self);
-	fd = create_in(self->mpt, "kept");
+	mount_and_register(_metadata, &self->m);
+	fd = create_in(self->m.mpt, "kept");
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, famfs_map_strips(fd, size, st, NDEV));
+	ASSERT_EQ(0, famfs_map_strips(fd, size, M2, st, NDEV));
 	memset(buf, 0, size);
 	ASSERT_EQ((ssize_t)size, pread(fd, buf, size, 0));
 	EXPECT_EQ(-1, famfs_pattern_check(buf, 0, size, seed));
@@ -625,20 +640,20 @@ TEST_F(multi, unbind_of_device_0)
 	char buf[64];
 	int fd;
 
-	fd = create_in(self->mpt, "on3");
+	fd = create_in(self->m.mpt, "on3");
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, famfs_map_simple_v2(fd, FAMFS_REG, M2, &se, 1));
 	EXPECT_EQ(64, pread(fd, buf, 64, 0));
 	ASSERT_EQ(0, famfs_dax_bind(dev_path[0], false));
 	EXPECT_EQ(-1, pread(fd, buf, 64, 0));
 	EXPECT_EQ(EIO, errno);
-	EXPECT_EQ(-EIO, famfs_add_dev(self->sb_fd, dev_path[1], 1, M2));
-	EXPECT_EQ(-1, open(path_in(self->mpt, "new"), O_RDWR | O_CREAT, 0644));
+	EXPECT_EQ(-EIO, famfs_add_dev(self->m.sb_fd, dev_path[1], 1, M2));
+	EXPECT_EQ(-1, open(path_in(self->m.mpt, "new"), O_RDWR | O_CREAT, 0644));
 	EXPECT_EQ(EIO, errno);
 	mount_debugfs("failed_memory.3", buf, sizeof(buf));
 	EXPECT_STREQ("all\n", buf);
 	close(fd);
-	unmount(self);
+	unmount(&self->m);
 	ASSERT_EQ(0, famfs_dax_bind(dev_path[0], true));
 }
 
@@ -646,7 +661,9 @@ int main(int argc, char **argv)
 {
 	if (!find_devices() && !famfs_only_listing(argc, argv)) {
 		ksft_print_header();
-		ksft_exit_skip("FAMFS_DEV, FAMFS_DEVS (three more) and FAMFS_DEV_PLAIN are not all set: the tests overwrite, poison and unbind the device-dax instances they get: name ones that hold nothing of value\n");
+		ksft_exit_skip("%s %s\n",
+			       "FAMFS_DEV, FAMFS_DEVS (three more) and FAMFS_DEV_PLAIN are not all set:",
+			       "the tests overwrite, poison and unbind the devices they get: name ones that hold nothing of value");
 	}
 	return test_harness_run(argc, argv);
 }

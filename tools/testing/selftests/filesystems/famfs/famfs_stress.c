@@ -1262,11 +1262,11 @@ static void *ad_mapper(void *arg)
 		before = famfs_max_dev(fd);
 		err = famfs_map_simple_v2(fd, FAMFS_REG, M2, &se, 1);
 		after = famfs_max_dev(fd);
-		if (err == -EINVAL && after < (int64_t)se.devindex)
+		if (err == -EINVAL && after < (int64_t)se.devindex) {
 			__atomic_add_fetch(&r->early, 1, __ATOMIC_RELAXED);
-		else if (!err && after >= (int64_t)se.devindex)
+		} else if (!err && after >= (int64_t)se.devindex) {
 			__atomic_add_fetch(&r->late, 1, __ATOMIC_RELAXED);
-		else if (!(err == -EINVAL && before < (int64_t)se.devindex)) {
+		} else if (!(err == -EINVAL && before < (int64_t)se.devindex)) {
 			ksft_print_msg("round %u: a map on device %llu: %s, known %lld then %lld\n",
 				       r->round, (unsigned long long)se.devindex,
 				       strerror(-err), (long long)before,
@@ -1288,7 +1288,8 @@ TEST_F_TIMEOUT(race, add_daxdev_vs_maps, 900)
 	int fd;
 
 	memset(&r, 0, sizeof(r));
-	ASSERT_TRUE(famfs_dev_paths(r.dev, AD_DEVS)) TH_LOG("FAMFS_DEVS names fewer than %d devices", AD_DEVS - 1);
+	ASSERT_TRUE(famfs_dev_paths(r.dev, AD_DEVS))
+		TH_LOG("FAMFS_DEVS names fewer than %d devices", AD_DEVS - 1);
 	for (i = 1; i < AD_DEVS; i++) {
 		r.size[i] = famfs_dev_size(r.dev[i]);
 		ASSERT_LE(DATA_OFF + 300 * M2, r.size[i]);
@@ -1315,7 +1316,8 @@ TEST_F_TIMEOUT(race, add_daxdev_vs_maps, 900)
 		/* every device was given back: each mounts on its own */
 		for (t = 1; t < AD_DEVS; t++) {
 			ASSERT_EQ(0, mount(r.dev[t], self->mpt, "famfs",
-					   FAMFS_MOUNT_FLAGS, "")) TH_LOG("round %u: %s", i, r.dev[t]);
+					   FAMFS_MOUNT_FLAGS, ""))
+				TH_LOG("round %u: %s", i, r.dev[t]);
 			ASSERT_EQ(0, umount(self->mpt));
 		}
 	}
@@ -1338,8 +1340,7 @@ struct uo_race {
 	int fd[UO_READERS];
 	unsigned int dev[UO_READERS];
 	uint64_t seed;
-	volatile int gone;
-	volatile int stop;
+	int stop;
 	unsigned int wrong, eio_on_2;
 };
 
@@ -1350,7 +1351,7 @@ static void *uo_reader(void *arg)
 	uint8_t buf[16384];
 	ssize_t n;
 
-	while (!r->stop) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		n = pread(r->fd[t], buf, sizeof(buf), M2 / 2);
 		if (n == (ssize_t)sizeof(buf) &&
 		    famfs_pattern_check(buf, M2 / 2, sizeof(buf), r->seed + t) == -1)
@@ -1367,7 +1368,7 @@ static void *uo_reader(void *arg)
 
 TEST_F_TIMEOUT(race, unbind_of_one_device_vs_reads, 900)
 {
-	unsigned int rounds = 5 * scale(), i, t;
+	unsigned int rounds = 5 * scale(), i, t, eio = 0;
 	struct famfs_ioc_simple_extent se = { .len = M2 }, sb = { .len = M2 };
 	const char *dev[AD_DEVS];
 	pthread_t tasks[UO_READERS];
@@ -1410,7 +1411,7 @@ TEST_F_TIMEOUT(race, unbind_of_one_device_vs_reads, 900)
 		usleep(100000);
 		ASSERT_EQ(0, famfs_dax_bind(dev[2], false));
 		usleep(100000);
-		r.stop = 1;
+		__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
 		for (t = 0; t < UO_READERS; t++)
 			pthread_join(tasks[t], NULL);
 		/* after the removal, device 2's file fails, the others work */
@@ -1418,13 +1419,15 @@ TEST_F_TIMEOUT(race, unbind_of_one_device_vs_reads, 900)
 		EXPECT_EQ(64, pread(r.fd[0], data, 64, 0));
 		EXPECT_EQ(64, pread(r.fd[2], data, 64, 0));
 		EXPECT_EQ(0, r.wrong) TH_LOG("round %u", i);
+		eio += r.eio_on_2;
 		for (t = 0; t < UO_READERS; t++)
 			close(r.fd[t]);
 		ASSERT_EQ(0, umount(self->mpt));
 		ASSERT_EQ(0, famfs_dax_bind(dev[2], true));
 	}
 	free(data);
-	ksft_print_msg("unbind_of_one_device_vs_reads: %u rounds\n", rounds);
+	ksft_print_msg("unbind_of_one_device_vs_reads: %u rounds, %u failed reads of device 2\n",
+		       rounds, eio);
 }
 
 /* ----------------------------------------------------------------------- */
@@ -1712,31 +1715,35 @@ static int fi_renamed(struct failnth_ctx *c)
 	return unlink(c->other) ? -errno : 0;
 }
 
-/* ADD_DAXDEV, on the superblock file (which prepare makes once) */
+/* Device 1 of FAMFS_DEVS and its size, found before the sweep's calls */
+static const char *fi_dev1;
+static uint64_t fi_dev1_size;
+
+/*
+ * ADD_DAXDEV, on the superblock file, which prepare makes once. What the
+ * call needs is looked up here: fail-nth counts every allocation the task
+ * makes, those of a stat() or fopen() too.
+ */
 static int fi_superblock(struct failnth_ctx *c)
 {
 	static const struct famfs_extent sb = { 0, FAMFS_M2 };
-	int err;
+	const char *dev[2];
 
+	if (!fi_dev1) {
+		fi_dev1 = famfs_dev_paths(dev, 2) ? dev[1] : "/dev/famfs-no-FAMFS_DEVS";
+		fi_dev1_size = famfs_dev_size(fi_dev1);
+	}
 	if (c->fd >= 0)
 		return 0;
 	c->fd = open(c->file, O_RDWR | O_CREAT | O_EXCL, 0644);
 	if (c->fd < 0)
 		return -errno;
-	err = famfs_map_simple(c->fd, FAMFS_SUPERBLOCK, FAMFS_M2, &sb, 1);
-	return err;
-}
-
-static const char *fi_dev1(void)
-{
-	const char *dev[2];
-
-	return famfs_dev_paths(dev, 2) ? dev[1] : "/dev/famfs-no-FAMFS_DEVS";
+	return famfs_map_simple(c->fd, FAMFS_SUPERBLOCK, FAMFS_M2, &sb, 1);
 }
 
 static int fi_add_daxdev(struct failnth_ctx *c)
 {
-	return famfs_add_dev(c->fd, fi_dev1(), 1, famfs_dev_size(fi_dev1()));
+	return famfs_add_dev(c->fd, fi_dev1, 1, fi_dev1_size);
 }
 
 /* Not added: the mount knows device 0 alone, and device 1 is not held */
@@ -1748,7 +1755,7 @@ static int fi_add_daxdev_undone(struct failnth_ctx *c)
 	if (famfs_max_dev(c->fd) != 0)
 		return -EEXIST;
 	mpt = make_dir("failnth-dev1");
-	err = mount(fi_dev1(), mpt, "famfs", FAMFS_MOUNT_FLAGS, "") ? -errno : 0;
+	err = mount(fi_dev1, mpt, "famfs", FAMFS_MOUNT_FLAGS, "") ? -errno : 0;
 	if (!err)
 		err = umount(mpt) ? -errno : 0;
 	rmdir(mpt);

@@ -85,41 +85,6 @@ static inline int famfs_map_simple(int fd, uint32_t file_type, uint64_t size,
 }
 
 /*
- * ABI 43: one interleaved extent of @nstrips strips, each @strip_len bytes
- * at @strip_off[i]. Returns 0 or -errno.
- */
-static inline int famfs_map_interleaved(int fd, uint64_t size, uint64_t chunk,
-					unsigned int nstrips,
-					const uint64_t *strip_off,
-					uint64_t strip_len)
-{
-	struct famfs_ioc_simple_extent strips[FAMFS_MAX_STRIPS + 1];
-	struct famfs_ioc_interleaved_ext ie;
-	struct famfs_ioc_fmap fmap;
-	unsigned int i;
-
-	if (nstrips > FAMFS_MAX_STRIPS + 1)
-		return -E2BIG;
-	memset(strips, 0, sizeof(strips));
-	for (i = 0; i < nstrips; i++) {
-		strips[i].offset = strip_off[i];
-		strips[i].len = strip_len;
-	}
-	memset(&ie, 0, sizeof(ie));
-	ie.ie_nstrips = nstrips;
-	ie.ie_chunk_size = chunk;
-	ie.ie_nbytes = size;
-	ie.ie_strips = (uintptr_t)strips;
-	memset(&fmap, 0, sizeof(fmap));
-	fmap.fioc_file_size = size;
-	fmap.fioc_file_type = FAMFS_REG;
-	fmap.fioc_ext_type = FAMFS_EXT_INTERLEAVE;
-	fmap.fioc_niext = 1;
-	fmap.kie = (uintptr_t)&ie;
-	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &fmap) ? -errno : 0;
-}
-
-/*
  * The devices besides FAMFS_DEV that the tests may use, from FAMFS_DEVS
  * (paths separated by spaces), into @paths[1..n-1]; @paths[0] is
  * FAMFS_DEV. Whether there are that many.
@@ -149,7 +114,7 @@ static inline int famfs_add_dev(int fd, const char *path, uint32_t index,
 	memset(arg.uuid, 0xa5, sizeof(arg.uuid));
 	arg.size = size;
 	arg.index = index;
-	strncpy(arg.name, path, sizeof(arg.name) - 1);
+	snprintf(arg.name, sizeof(arg.name), "%s", path);
 	return ioctl(fd, FAMFSIOC_ADD_DAXDEV, &arg) ? -errno : 0;
 }
 
@@ -177,8 +142,8 @@ static inline int famfs_map_simple_v2(int fd, uint32_t file_type, uint64_t size,
 	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &fmap) ? -errno : 0;
 }
 
-/* ABI 43: one interleaved extent of 2 MiB chunks over @strips; 0 or -errno */
-static inline int famfs_map_strips(int fd, uint64_t size,
+/* ABI 43: one interleaved extent of @chunk chunks over @strips; 0 or -errno */
+static inline int famfs_map_strips(int fd, uint64_t size, uint64_t chunk,
 				   const struct famfs_ioc_simple_extent *strips,
 				   uint32_t n)
 {
@@ -187,7 +152,7 @@ static inline int famfs_map_strips(int fd, uint64_t size,
 
 	memset(&ie, 0, sizeof(ie));
 	ie.ie_nstrips = n;
-	ie.ie_chunk_size = FAMFS_M2;
+	ie.ie_chunk_size = chunk;
 	ie.ie_nbytes = size;
 	ie.ie_strips = (uintptr_t)strips;
 	memset(&fmap, 0, sizeof(fmap));
@@ -197,6 +162,28 @@ static inline int famfs_map_strips(int fd, uint64_t size,
 	fmap.fioc_niext = 1;
 	fmap.kie = (uintptr_t)&ie;
 	return ioctl(fd, FAMFSIOC_MAP_CREATE_V2, &fmap) ? -errno : 0;
+}
+
+/*
+ * ABI 43: one interleaved extent of @nstrips strips of device 0, each
+ * @strip_len bytes at @strip_off[i]. Returns 0 or -errno.
+ */
+static inline int famfs_map_interleaved(int fd, uint64_t size, uint64_t chunk,
+					unsigned int nstrips,
+					const uint64_t *strip_off,
+					uint64_t strip_len)
+{
+	struct famfs_ioc_simple_extent strips[FAMFS_MAX_STRIPS + 1];
+	unsigned int i;
+
+	if (nstrips > FAMFS_MAX_STRIPS + 1)
+		return -E2BIG;
+	memset(strips, 0, sizeof(strips));
+	for (i = 0; i < nstrips; i++) {
+		strips[i].offset = strip_off[i];
+		strips[i].len = strip_len;
+	}
+	return famfs_map_strips(fd, size, chunk, strips, nstrips);
 }
 
 /* Where file byte @pos of an interleaved extent lives on the device */
