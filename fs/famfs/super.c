@@ -592,7 +592,7 @@ static int famfs_path_devt(const char *name, dev_t *devt, const char **why)
 
 	err = kern_path(name, LOOKUP_FOLLOW, &path);
 	if (err) {
-		*why = "cannot be found";
+		*why = err == -ENOENT ? "cannot be found" : "cannot be looked up";
 		return err;
 	}
 
@@ -754,13 +754,21 @@ static void famfs_daxdev_free(struct famfs_daxdev *dd)
 	kfree(dd);
 }
 
-/* What FAMFSIOC_ADD_DAXDEV refuses is said in the log, and why */
+/*
+ * What FAMFSIOC_ADD_DAXDEV refuses is said in the log, and why; @arg is
+ * NULL for a refusal before the argument is read.
+ */
 static void famfs_add_refused(struct famfs_fs_info *fsi,
 			      const struct famfs_ioc_add_daxdev *arg,
 			      const char *why)
 {
 	dev_t devt = dax_inode(fsi->devs[0]->dax_dev)->i_rdev;
 
+	if (!arg) {
+		pr_warn_ratelimited("famfs on dax %u:%u: cannot add a device: %s\n",
+				    MAJOR(devt), MINOR(devt), why);
+		return;
+	}
 	pr_warn_ratelimited("famfs on dax %u:%u: cannot add %.*s as device %u: %s\n",
 			    MAJOR(devt), MINOR(devt), FAMFS_DEVNAME_LEN,
 			    arg->name, arg->index, why);
@@ -906,8 +914,11 @@ int famfs_ioc_add_daxdev(struct file *file, void __user *uarg)
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
 	if (!map || (map->file_type != FAMFS_SUPERBLOCK &&
-		     map->file_type != FAMFS_LOG))
+		     map->file_type != FAMFS_LOG)) {
+		famfs_add_refused(fsi, NULL,
+				  "ADD_DAXDEV is taken on the superblock or log file");
 		return -EINVAL;
+	}
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.pad || !arg.size || !arg.name[0] ||
